@@ -1,0 +1,40 @@
+# CE+ Services member portal. `make run` to try it, `make test` to check it.
+SHELL := /bin/bash
+PYTHON_VERSION := $(shell cat .python-version)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint install clean
+
+$(BIN)/python:
+	@python=$$(scripts/find-python $(PYTHON_VERSION)) && "$$python" -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip check
+	@touch $@
+
+install: $(VENV)/.installed
+
+## A local site on SQLite with demo data, on http://127.0.0.1:8000
+run: install
+	DEBUG=1 $(BIN)/python manage.py migrate --no-input
+	DEBUG=1 $(BIN)/python manage.py createcachetable
+	DEBUG=1 $(BIN)/python manage.py demo --base-url http://$(HOST):$(PORT)
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+## Lint, migrations check, then the whole test suite on PostgreSQL (a throwaway server
+## unless DATABASE_URL is set).
+test: lint
+	scripts/with-postgres $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

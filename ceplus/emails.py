@@ -1,0 +1,66 @@
+"""Every email of the product leaves through here.
+
+``queue_email`` renders the ``<prefix>_subject.txt`` / ``_message.txt`` / ``_message.html``
+templates, stores the message as an :class:`~ceplus.models.OutgoingEmail` in the caller's
+transaction, and hands its delivery to a background task once that transaction commits: a
+rolled-back change sends nothing, and a mail server that is down loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+
+from ceplus.models import OutgoingEmail
+from ceplus.text import clean_line
+
+logger = logging.getLogger(__name__)
+
+
+def render_email(template_prefix: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
+    """Subject, text body and HTML body of the email ``template_prefix``."""
+    context = {
+        "site_url": settings.SITE_URL,
+        "operator": settings.OPERATOR,
+        **context,
+    }
+    # A subject is one line: CR/LF from a person's name must never reach a mail header.
+    subject = clean_line(render_to_string(f"{template_prefix}_subject.txt", context))
+    body = render_to_string(f"{template_prefix}_message.txt", context).strip() + "\n"
+    try:
+        html = render_to_string(f"{template_prefix}_message.html", context)
+    except TemplateDoesNotExist:
+        html = ""
+    return subject, body, html
+
+
+def queue_email(template_prefix: str, to: str, context: Mapping[str, Any]) -> OutgoingEmail:
+    """Store the email ``template_prefix`` for ``to`` and deliver it after the current commit."""
+    subject, body, html = render_email(template_prefix, context)
+    return queue_message(to=to, subject=subject, body=body, html=html, template=template_prefix)
+
+
+def queue_message(*, to: str, subject: str, body: str, html: str = "", template: str = "") -> OutgoingEmail:
+    """Store an already rendered message and deliver it after the current commit."""
+    email = OutgoingEmail.objects.create(
+        to=to,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        subject=clean_line(subject)[:255],
+        body=body,
+        html=html,
+        template=template,
+    )
+    schedule_delivery(email)
+    return email
+
+
+def schedule_delivery(email: OutgoingEmail) -> None:
+    from ceplus.tasks import deliver_email
+
+    transaction.on_commit(lambda: deliver_email.enqueue(email.pk), robust=True)

@@ -1,0 +1,114 @@
+"""Demo data for a local run: `python manage.py demo [--base-url URL]`. Idempotent."""
+
+import datetime
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import Address, JobTitle, User
+from beneficiaries.models import Beneficiary, Relationship
+from ceplus.models import LegalDocument
+from structures.models import Structure
+from structures.services import manager_add, shared_invitation_get_or_create
+
+PASSWORD = "Demo-CE+2026"  # noqa: S105 -- printed on purpose: demo accounts only
+
+STRUCTURES = [
+    ("CSE Textiles de Sausheim", Structure.Kind.CSE, "gestionnaire@cse-textiles.example"),
+    ("Boulangeries Alsaciennes SA", Structure.Kind.EMPLOYER, "rh@boulangeries-alsaciennes.example"),
+]
+
+DOCUMENTS = {
+    LegalDocument.Kind.MENTIONS: (
+        "Mentions légales",
+        "Le site est édité par CE+ Services, Zone Actipolis 1 - 24 A Route Départementale 201 - "
+        "68390 SAUSHEIM.\n\nInscrite au Registre du T.I. de Mulhouse Vol. 87 Folio n°146 / "
+        "SIRET 398 899 559 00049 / APE 9499Z.",
+    ),
+    LegalDocument.Kind.CGU: (
+        "Conditions générales d'utilisation",
+        "Les présentes conditions régissent l'utilisation de l'espace ouvrant-droit de CE+ Services.",
+    ),
+    LegalDocument.Kind.CGV: (
+        "Conditions générales de vente",
+        "Les présentes conditions régissent les ventes de billetterie et de services de CE+ Services.",
+    ),
+    LegalDocument.Kind.REGLEMENT: (
+        "Règlement de CE+ Services",
+        "Le règlement précise qui peut bénéficier des prestations et dans quelles conditions.",
+    ),
+}
+
+
+class Command(BaseCommand):
+    help = "Crée les données de démonstration (sans doublon si on la relance)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--base-url", default=settings.SITE_URL, help="Adresse du site pour les liens.")
+
+    @transaction.atomic
+    def handle(self, *args, base_url: str, **options):
+        base_url = base_url.rstrip("/")
+        for kind, (title, body) in DOCUMENTS.items():
+            if not LegalDocument.objects.filter(kind=kind).exists():
+                LegalDocument.objects.create(kind=kind, title=title, body=body)
+
+        structures = []
+        for name, kind, manager_email in STRUCTURES:
+            structure, _ = Structure.objects.get_or_create(
+                name=name, defaults={"kind": kind, "child_age_limit": 20}
+            )
+            manager = self._user(manager_email, "Gestionnaire", name.split()[0], is_staff=True)
+            manager_add(structure=structure, user=manager)
+            invitation = shared_invitation_get_or_create(structure=structure)
+            structures.append((structure, manager, invitation))
+
+        staff = self._user("staff@ceplusservices.example", "Équipe", "CE+ Services", is_staff=True)
+        if not staff.is_superuser:
+            staff.is_superuser = True
+            staff.save(update_fields=["is_superuser"])
+
+        member_structure = structures[0][0]
+        member = self._user(
+            "marie.martin@example.org",
+            "Marie",
+            "Martin",
+            structure=member_structure,
+            status=User.Status.APPROVED,
+            phone="+33612345678",
+            job_title=JobTitle.objects.filter(name__startswith="Comptable").first(),
+        )
+        Address.objects.get_or_create(
+            user=member,
+            defaults={"line1": "12 rue des Vosges", "postal_code": "68100", "city": "Mulhouse"},
+        )
+        Beneficiary.objects.get_or_create(
+            member=member,
+            first_name="Léa",
+            last_name="Martin",
+            defaults={"relationship": Relationship.CHILD, "birth_date": datetime.date(2016, 3, 14)},
+        )
+
+        for structure, manager, invitation in structures:
+            self.stdout.write(f"structure: {structure.name}")
+            self.stdout.write(f"invite_url: {base_url}{invitation.get_absolute_url()}")
+            self.stdout.write(f"manager: {manager.email} / {PASSWORD}")
+        self.stdout.write(f"staff: {staff.email} / {PASSWORD}")
+        self.stdout.write(f"member: {member.email} / {PASSWORD}")
+
+    def _user(self, email: str, first_name: str, last_name: str, **fields) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email,
+                PASSWORD,
+                first_name=first_name,
+                last_name=last_name,
+                status=fields.pop("status", User.Status.APPROVED),
+                **fields,
+            )
+        elif not user.check_password(PASSWORD):
+            user.set_password(PASSWORD)
+            user.save(update_fields=["password"])
+        return user

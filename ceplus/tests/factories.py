@@ -1,0 +1,107 @@
+"""Factories for the tests of every app."""
+
+import datetime
+
+import factory
+from django.utils import timezone
+
+from accounts.models import Address, User
+from beneficiaries.models import Beneficiary, Relationship
+from ceplus.models import LegalDocument
+from structures.models import Invitation, Structure
+
+PASSWORD = "Correct-horse-battery-42"
+
+
+class StructureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Structure
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"CSE Structure {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"personne{n}@example.org")
+    first_name = "Camille"
+    last_name = factory.Sequence(lambda n: f"Durand{n}")
+    status = User.Status.APPROVED
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class MemberFactory(UserFactory):
+    structure = factory.SubFactory(StructureFactory)
+    phone = "+33612345678"
+
+
+class PendingMemberFactory(MemberFactory):
+    status = User.Status.PENDING
+
+
+class ManagerFactory(UserFactory):
+    is_staff = True
+
+    @factory.post_generation
+    def structures(obj, create, extracted, **kwargs):
+        from structures.services import manager_add
+
+        for structure in extracted or []:
+            manager_add(structure=structure, user=obj)
+
+
+class StaffFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+
+
+class AddressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Address
+
+    user = factory.SubFactory(MemberFactory)
+    line1 = "12 rue des Vosges"
+    postal_code = "68100"
+    city = "Mulhouse"
+
+
+class BeneficiaryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Beneficiary
+
+    member = factory.SubFactory(MemberFactory)
+    relationship = Relationship.CHILD
+    first_name = "Léa"
+    last_name = "Martin"
+    birth_date = datetime.date(2016, 3, 14)
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    structure = factory.SubFactory(StructureFactory)
+    kind = Invitation.Kind.SHARED
+
+
+class LegalDocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LegalDocument
+
+    kind = LegalDocument.Kind.CGU
+    title = factory.LazyAttribute(lambda o: LegalDocument.Kind(o.kind).label)
+    body = "Texte du document."
+    published_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+
+
+def publish_consent_documents() -> dict:
+    """Current CGU, CGV and règlement, as a member accepts them at signup."""
+    return {kind: LegalDocumentFactory(kind=kind) for kind in LegalDocument.CONSENT_KINDS}

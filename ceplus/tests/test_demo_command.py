@@ -1,0 +1,84 @@
+"""`manage.py demo`: idempotent demo data, and the lines the README promises."""
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Address, User
+from beneficiaries.models import Beneficiary
+from ceplus.models import LegalDocument
+from structures.models import Invitation, Structure
+
+
+def run_demo(*args: str) -> str:
+    out = io.StringIO()
+    call_command("demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_demo_prints_one_line_per_item_in_the_promised_forms():
+    output = run_demo("--base-url", "http://demo.example:8000")
+    lines = output.splitlines()
+    invite_urls = [line for line in lines if line.startswith("invite_url: ")]
+    managers = [line for line in lines if line.startswith("manager: ")]
+    assert len(invite_urls) == 2
+    assert len(managers) == 2
+    assert all(
+        re.fullmatch(r"invite_url: http://demo\.example:8000/inscription/[\w-]{40,}/", url)
+        for url in invite_urls
+    )
+    assert all(re.fullmatch(r"manager: \S+@\S+ / \S+", line) for line in managers)
+    assert len([line for line in lines if re.fullmatch(r"staff: \S+@\S+ / \S+", line)]) == 1
+    assert len([line for line in lines if re.fullmatch(r"member: \S+@\S+ / \S+", line)]) == 1
+    # The structures come in the same order for invite links and managers.
+    order = [line for line in lines if line.startswith(("invite_url: ", "manager: "))]
+    assert [line.split(":")[0] for line in order] == ["invite_url", "manager", "invite_url", "manager"]
+
+
+@pytest.mark.django_db
+def test_demo_is_idempotent():
+    first = run_demo()
+    counts = [
+        model.objects.count() for model in (Structure, User, Address, Beneficiary, LegalDocument, Invitation)
+    ]
+    second = run_demo()
+    assert counts == [
+        model.objects.count() for model in (Structure, User, Address, Beneficiary, LegalDocument, Invitation)
+    ]
+    assert first == second
+
+
+@pytest.mark.django_db
+def test_demo_accounts_log_in_with_the_printed_passwords(client):
+    output = run_demo()
+    managers = [
+        line.removeprefix("manager: ").split(" / ")
+        for line in output.splitlines()
+        if line.startswith("manager: ")
+    ]
+    email, password = managers[0]
+    assert client.login(username=email, password=password)
+    assert client.get("/admin/").status_code == 200
+    member_email, _member_password = next(
+        line.removeprefix("member: ").split(" / ")
+        for line in output.splitlines()
+        if line.startswith("member: ")
+    )
+    member = User.objects.get(email=member_email)
+    assert member.status == User.Status.APPROVED
+    assert member.address.city
+    assert member.beneficiaries.count() == 1
+    assert {doc.kind for doc in LegalDocument.objects.published()} == set(LegalDocument.Kind.values)
+
+
+@pytest.mark.django_db
+def test_demo_invite_links_open_the_signup(client):
+    output = run_demo("--base-url", "http://testserver")
+    url = next(
+        line.removeprefix("invite_url: ") for line in output.splitlines() if line.startswith("invite_url: ")
+    )
+    response = client.get(url.removeprefix("http://testserver"))
+    assert response.status_code in (200, 302)

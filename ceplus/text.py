@@ -1,0 +1,24 @@
+"""Small text helpers shared by the apps."""
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+# Control characters (C0, C1, DEL) never belong in a name, an address or a mail header.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def fold(value: str) -> str:
+    """Lowercase ``value`` without accents, for accent- and case-insensitive search.
+
+    >>> fold("Agent de  Sécurité")
+    'agent de securite'
+    """
+    decomposed = unicodedata.normalize("NFKD", value)
+    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _SPACES.sub(" ", stripped).strip().casefold()
+
+
+def clean_line(value: str) -> str:
+    """One line of text as a person meant it: no control characters, single spaces."""
+    return _SPACES.sub(" ", _CONTROL.sub(" ", unicodedata.normalize("NFC", value))).strip()

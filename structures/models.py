@@ -1,0 +1,217 @@
+import datetime
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from beneficiaries.models import Relationship
+
+
+def new_token() -> str:
+    """A URL-safe token with 256 bits of randomness."""
+    return secrets.token_urlsafe(32)
+
+
+def default_beneficiary_kinds() -> list[str]:
+    return list(Relationship.values)
+
+
+class Structure(models.Model):
+    """An employer or a CSE that buys the service for its employees."""
+
+    class Kind(models.TextChoices):
+        CSE = "cse", _("CSE")
+        EMPLOYER = "employer", _("Entreprise")
+
+    class AgeReference(models.TextChoices):
+        TODAY = "today", _("À la date de la demande")
+        JANUARY_1 = "january_1", _("Au 1er janvier de l'année en cours")
+        DECEMBER_31 = "december_31", _("Au 31 décembre de l'année en cours")
+
+    class Notification(models.TextChoices):
+        EACH = "each", _("Un email par nouvelle inscription")
+        DAILY = "daily", _("Un récapitulatif quotidien")
+
+    name = models.CharField(_("nom"), max_length=200, unique=True)
+    kind = models.CharField(_("type"), max_length=16, choices=Kind.choices, default=Kind.CSE)
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gestionnaires"),
+        related_name="managed_structures",
+        blank=True,
+    )
+    allowed_beneficiary_kinds = models.JSONField(
+        _("bénéficiaires acceptés"),
+        default=default_beneficiary_kinds,
+        blank=True,
+        help_text=_("Les liens de parenté que la structure accepte comme bénéficiaires."),
+    )
+    child_age_limit = models.PositiveSmallIntegerField(
+        _("âge limite des enfants"),
+        null=True,
+        blank=True,
+        help_text=_("Un enfant n'est plus bénéficiaire à partir de cet âge. Vide : pas de limite."),
+    )
+    child_age_reference = models.CharField(
+        _("âge calculé"),
+        max_length=16,
+        choices=AgeReference.choices,
+        default=AgeReference.TODAY,
+    )
+    notification = models.CharField(
+        _("prévenir les gestionnaires"),
+        max_length=8,
+        choices=Notification.choices,
+        default=Notification.EACH,
+    )
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("structure")
+        verbose_name_plural = _("structures")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def age_reference_date(self, today: datetime.date) -> datetime.date:
+        """The date at which children's ages are computed, under this structure's rules."""
+        if self.child_age_reference == self.AgeReference.JANUARY_1:
+            return datetime.date(today.year, 1, 1)
+        if self.child_age_reference == self.AgeReference.DECEMBER_31:
+            return datetime.date(today.year, 12, 31)
+        return today
+
+    def allows(self, relationship: str) -> bool:
+        return relationship in (self.allowed_beneficiary_kinds or [])
+
+
+class InvitationQuerySet(models.QuerySet):
+    def usable(self, now: datetime.datetime | None = None):
+        now = now or timezone.now()
+        return self.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+            revoked_at__isnull=True,
+            used_at__isnull=True,
+        )
+
+
+class Invitation(models.Model):
+    """A link to the signup wizard, bound to one structure.
+
+    The structure's *shared* link may be used by many people; a *personal* invitation is bound to
+    one email address and works once.
+    """
+
+    class Kind(models.TextChoices):
+        SHARED = "shared", _("Lien partagé")
+        PERSONAL = "personal", _("Invitation personnelle")
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Valide")
+        USED = "used", _("Utilisée")
+        EXPIRED = "expired", _("Expirée")
+        REVOKED = "revoked", _("Révoquée")
+
+    structure = models.ForeignKey(
+        Structure, verbose_name=_("structure"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    kind = models.CharField(_("type"), max_length=16, choices=Kind.choices, default=Kind.SHARED)
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    email = models.EmailField(_("adresse email"), blank=True)
+    expires_at = models.DateTimeField(_("expire le"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("révoquée le"), null=True, blank=True)
+    used_at = models.DateTimeField(_("utilisée le"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("créée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["structure"],
+                condition=Q(kind="shared", revoked_at__isnull=True),
+                name="structures_one_live_shared_link",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="shared", email="") | Q(kind="personal") & ~Q(email=""),
+                name="structures_invitation_email_iff_personal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.PERSONAL:
+            return f"{self.structure} — {self.email}"
+        return f"{self.structure} — {self.get_kind_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("signup_start", args=[self.token])
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at:
+            return self.State.REVOKED
+        if self.used_at:
+            return self.State.USED
+        if self.expires_at and self.expires_at <= timezone.now():
+            return self.State.EXPIRED
+        return self.State.ACTIVE
+
+    @property
+    def is_usable(self) -> bool:
+        return self.state == self.State.ACTIVE
+
+
+class MembershipDecision(models.Model):
+    """The audit trail of a member's status: who changed it, when, from what to what, and why.
+
+    Kept when a member's account is erased (``member`` becomes empty): the trace stays,
+    anonymised.
+    """
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ouvrant-droit"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="decisions",
+    )
+    structure = models.ForeignKey(
+        Structure, verbose_name=_("structure"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    from_status = models.CharField(_("ancien statut"), max_length=16, blank=True)
+    to_status = models.CharField(_("nouveau statut"), max_length=16)
+    reason = models.TextField(_("motif"), blank=True)
+    created_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("décision")
+        verbose_name_plural = _("décisions")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"
