@@ -1,0 +1,98 @@
+"""A structure's rules about beneficiaries, shared by the signup wizard, the member area and
+the import of former members. Pure functions: they read, never write."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from beneficiaries.models import PARTNER_RELATIONSHIPS, Relationship
+from structures.models import Structure
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A beneficiary as typed, before it is saved (or an existing one, for the totals)."""
+
+    relationship: str
+    birth_date: datetime.date | None
+    first_name: str = ""
+    pk: int | None = None
+
+
+def age_on(birth_date: datetime.date, day: datetime.date) -> int:
+    """Age in whole years on ``day`` (a child born on 29 February ages on 1 March)."""
+    years = day.year - birth_date.year
+    if (day.month, day.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years
+
+
+def check_beneficiary(
+    structure: Structure, candidate: Candidate, *, today: datetime.date
+) -> list[ValidationError]:
+    """Errors of one beneficiary under the structure's rules, keyed by field name in ``params``."""
+    errors: list[ValidationError] = []
+    if not structure.allows(candidate.relationship):
+        errors.append(
+            ValidationError(
+                _("%(structure)s n'accepte pas ce lien comme bénéficiaire : choisissez un autre lien.")
+                % {"structure": structure.name},
+                code="relationship_not_allowed",
+                params={"field": "relationship"},
+            )
+        )
+    if candidate.birth_date is not None:
+        if candidate.birth_date > today:
+            errors.append(
+                ValidationError(
+                    _("La date de naissance doit être dans le passé."),
+                    code="birth_date_future",
+                    params={"field": "birth_date"},
+                )
+            )
+        elif (
+            candidate.relationship == Relationship.CHILD
+            and structure.child_age_limit is not None
+            and age_on(candidate.birth_date, structure.age_reference_date(today)) >= structure.child_age_limit
+        ):
+            reference = structure.age_reference_date(today)
+            errors.append(
+                ValidationError(
+                    _(
+                        "Cet enfant a %(age)d ans au %(date)s : %(structure)s accepte les enfants "
+                        "de moins de %(limit)d ans."
+                    )
+                    % {
+                        "age": age_on(candidate.birth_date, reference),
+                        "date": reference.strftime("%d/%m/%Y"),
+                        "structure": structure.name,
+                        "limit": structure.child_age_limit,
+                    },
+                    code="child_too_old",
+                    params={"field": "birth_date"},
+                )
+            )
+    return errors
+
+
+def check_household(candidates: Iterable[Candidate]) -> list[ValidationError]:
+    """Errors of the whole list: at most one spouse or partner."""
+    partners = [candidate for candidate in candidates if candidate.relationship in PARTNER_RELATIONSHIPS]
+    if len(partners) > 1:
+        return [
+            ValidationError(
+                _("Vous ne pouvez déclarer qu'un seul conjoint, époux ou partenaire."),
+                code="several_partners",
+            )
+        ]
+    return []
+
+
+def allowed_relationship_choices(structure: Structure) -> list[tuple[str, str]]:
+    """The relationship choices the structure accepts, in the usual order."""
+    return [(value, label) for value, label in Relationship.choices if structure.allows(value)]
