@@ -5,7 +5,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from ceplus.models import LegalDocument
+from ceplus.emails import schedule_delivery
+from ceplus.models import LegalDocument, OutgoingEmail
 
 
 @transaction.atomic
@@ -18,3 +19,11 @@ def legal_document_new_version(*, source: LegalDocument) -> LegalDocument:
         body=source.body,
         published_at=timezone.now() + datetime.timedelta(days=7),
     )
+
+
+def outgoing_email_resend(*, email: OutgoingEmail) -> None:
+    """Send a failed (or stuck) email again, after the current transaction commits."""
+    if email.status == OutgoingEmail.Status.SENT:
+        return
+    OutgoingEmail.objects.filter(pk=email.pk).update(status=OutgoingEmail.Status.QUEUED)
+    schedule_delivery(email)
