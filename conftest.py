@@ -41,8 +41,18 @@ def page(chromium, live_server):
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
+    # Every browser test is also a check of the Content-Security-Policy: Chromium reports each
+    # refused script or style on the console, and the test fails with it.
+    csp_violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            csp_violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert not csp_violations, "Content-Security-Policy violations:\n" + "\n".join(csp_violations)
 
 
 @pytest.fixture(autouse=True)
