@@ -17,7 +17,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip check
 	@touch $@
 
-install: $(VENV)/.installed
+# axe-core (npm registry) checks the pages' accessibility in the browser tests.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: $(VENV)/.installed node_modules/axe-core/axe.min.js
 
 ## A local site on SQLite with demo data, on http://127.0.0.1:8000
 run: install

@@ -71,3 +71,47 @@ def _fresh_cache(request):
 
     cache.clear()
     yield
+
+
+AXE_SCRIPT = os.path.join(os.path.dirname(__file__), "node_modules", "axe-core", "axe.min.js")
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    """axe-core's source, installed from the npm registry by ``make install`` (``npm ci``)."""
+    if not os.path.exists(AXE_SCRIPT):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"axe-core is required under CI and missing at {AXE_SCRIPT}: run 'make install'.")
+        pytest.skip("axe-core missing: run 'make install' (npm ci).")
+    with open(AXE_SCRIPT, encoding="utf-8") as script:
+        return script.read()
+
+
+@pytest.fixture
+def axe_check(axe_source):
+    """``axe_check(page)`` runs axe-core on the page as it is now and fails the test on any
+    serious or critical violation. Call it after each page a browser test reaches.
+
+    The page's strict CSP refuses an added ``<script>`` tag and ``eval``; Playwright's own
+    evaluation (the DevTools protocol) is not subject to it.
+    """
+
+    def check(page, *, exclude: list[str] | None = None) -> list[dict]:
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.evaluate(axe_source)
+        results = page.evaluate(
+            """async (exclude) => {
+                const context = exclude.length ? {exclude: exclude.map((s) => [s])} : document;
+                return await window.axe.run(context, {resultTypes: ["violations"]});
+            }""",
+            exclude or [],
+        )
+        serious = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
+        report = "\n".join(
+            f"{v['impact']}: {v['id']} — {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:5])})"
+            for v in serious
+        )
+        assert not serious, f"axe-core on {page.url}:\n{report}"
+        return results["violations"]
+
+    return check
