@@ -1,0 +1,116 @@
+"""Random Unicode, huge values and control characters thrown at every form: never a 500, never a
+partial write.
+
+Each form's field names are read from the page itself, so a new field is fuzzed without
+touching this file; a few extra fields (``structure``, ``status``, ``is_staff``) ride along.
+"""
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from accounts.models import Address, Consent, User
+from beneficiaries.models import Beneficiary
+from ceplus.tests.factories import (
+    PASSWORD,
+    InvitationFactory,
+    MemberFactory,
+    StructureFactory,
+    publish_consent_documents,
+)
+from structures.models import MembershipDecision
+
+FIELD = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"', re.IGNORECASE)
+NOT_FUZZED = {"csrfmiddlewaretoken"}
+EXTRA_FIELDS = ["structure", "status", "is_staff", "is_superuser", "groups"]
+
+nasty_text = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=300),
+    st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x1F), max_size=20),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "<script>alert(1)</script>",
+            "Robert'); DROP TABLE accounts_user;--",
+            "a\r\nBcc: victime@example.org",
+            "\x00",
+            "0" * 10_000,
+            "é" * 5_000,
+            "31/02/2020",
+            "9999-99-99",
+            "-1",
+            "1e309",
+            "+33 6 12 34 56 78",
+            "🙂" * 100,
+        ]
+    ),
+)
+
+FUZZ = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def field_names(html: str) -> list[str]:
+    return sorted({name for name in FIELD.findall(html) if name not in NOT_FUZZED}) + EXTRA_FIELDS
+
+
+def row_counts() -> tuple[int, ...]:
+    return tuple(model.objects.count() for model in (User, Address, Beneficiary, Consent, MembershipDecision))
+
+
+def fuzz_post(client, path: str, data_strategy) -> None:
+    response = client.get(path, follow=True)
+    assert response.status_code < 500
+    names = field_names(response.text)
+    target = response.redirect_chain[-1][0] if response.redirect_chain else path
+
+    @FUZZ
+    @given(data=st.fixed_dictionaries({name: data_strategy for name in names}))
+    def post(data):
+        before = row_counts()
+        response = client.post(target, data)
+        assert response.status_code < 500, (target, data)
+        assert row_counts() == before, (target, data)
+
+    post()
+
+
+@pytest.fixture
+def invitation(db):
+    publish_consent_documents()
+    return InvitationFactory(structure=StructureFactory(child_age_limit=20))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/compte/login/", "/compte/password/reset/", "/inscription/"])
+def test_public_forms_survive_random_input(client, path):
+    fuzz_post(client, path, nasty_text)
+
+
+@pytest.mark.django_db
+@given(token=nasty_text)
+@FUZZ
+def test_invitation_links_survive_random_tokens(client, token):
+    from urllib.parse import quote
+
+    response = client.get(f"/inscription/{quote(token, safe='')}/")
+    assert response.status_code in (200, 302, 404, 410)
+
+
+@pytest.mark.django_db
+def test_member_forms_survive_random_input(client):
+    member = MemberFactory()
+    client.login(username=member.email, password=PASSWORD)
+    home = client.get("/espace/")
+    paths = sorted(set(re.findall(r'href="(/espace/[^"#?]*)"', home.text)))
+    for path in paths:
+        response = client.get(path)
+        if response.status_code == 200 and "<form" in response.text and "download" not in path:
+            fuzz_post(client, path, nasty_text)
