@@ -2,22 +2,49 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.stagekit import clear_login
+from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ceplus.emails import queue_message
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    # allauth's messages, in the product's French (its catalogue says "e-mail", "jeton"…).
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "account_inactive": _("Ce compte est désactivé."),
+        "email_password_mismatch": _("L'adresse email ou le mot de passe est incorrect."),
+        "enter_current_password": _("Votre mot de passe actuel est incorrect."),
+        "incorrect_password": _("Le mot de passe est incorrect."),
+        "invalid_password_reset": _("Ce lien de réinitialisation n'est plus valable."),
+        "too_many_login_attempts": _(
+            "Trop de tentatives de connexion échouées : patientez quelques minutes avant de réessayer, "
+            "ou réinitialisez votre mot de passe."
+        ),
+        "rate_limited": _("Vous avez fait trop de demandes : patientez quelques minutes avant de réessayer."),
+    }
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """allauth's own signup stays closed: members join through their structure's
         invitation and the signup wizard (``accounts.views``)."""
         return False
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        """allauth's emails leave through the product's outbox, like every other one."""
+        """allauth's emails leave through the product's outbox, like every other one.
+
+        The templates get what ``ceplus.emails.queue_email`` gives ours (``site_url``,
+        ``operator``) next to allauth's own context (``user``, ``password_reset_url``…).
+        """
+        context = {"site_url": settings.SITE_URL, "operator": settings.OPERATOR, "email": email, **context}
         message = self.render_mail(template_prefix, email, context)
         html = ""
         for content, mimetype in getattr(message, "alternatives", []):
@@ -26,6 +53,15 @@ class AccountAdapter(DefaultAccountAdapter):
         queue_message(
             to=email, subject=message.subject, body=message.body, html=html, template=template_prefix
         )
+
+    def send_password_reset_mail(self, user, email: str, context: dict[str, Any]) -> None:
+        """The link goes to the address stored on the account, never to the one typed, which may
+        be a look-alike that only compares equal once lowercased (CVE-2019-19844)."""
+        self.send_mail("account/email/password_reset_key", user.email, context)
+
+    def send_notification_mail(self, template_prefix: str, user, context=None, email=None) -> None:
+        """Security notices ("votre mot de passe a été modifié"…) greet the member by name."""
+        super().send_notification_mail(template_prefix, user, {"user": user, **(context or {})}, email)
 
     def pre_login(self, request: HttpRequest, user, **kwargs):
         """A member whose structure has not validated the account (or refused it) does not log
@@ -38,3 +74,33 @@ class AccountAdapter(DefaultAccountAdapter):
             clear_login(request)
             return render(request, "account/login_blocked.html", {"member": user}, status=403)
         return None
+
+    def set_password(self, user, password: str) -> None:
+        """Set the password; a member still awaiting validation (who may reset a password) is
+        told on the next page that they can log in only once their structure validates them."""
+        super().set_password(user, password)
+        request = getattr(self, "request", None)
+        if request is not None and user.is_member and user.status == user.Status.PENDING:
+            messages.info(
+                request,
+                gettext(
+                    "Votre inscription attend encore la validation de %(structure)s : vous pourrez "
+                    "vous connecter dès qu'elle sera validée. Vous recevrez alors un email."
+                )
+                % {"structure": user.structure},
+            )
+
+    def add_message(self, request, level, message_template=None, message_context=None, **kwargs) -> None:
+        # The page after a reset already says "Votre mot de passe a été modifié" as its heading.
+        if (
+            message_template == "account/messages/password_changed.txt"
+            and getattr(request.resolver_match, "url_name", "") == "account_reset_password_from_key"
+        ):
+            return
+        super().add_message(request, level, message_template, message_context, **kwargs)
+
+    def get_password_change_redirect_url(self, request: HttpRequest) -> str:
+        """After changing a password, a member goes back to their area."""
+        if request.user.is_authenticated and request.user.is_approved_member:
+            return reverse("member_home")
+        return super().get_password_change_redirect_url(request)

@@ -40,3 +40,14 @@ class LoginForm(allauth_forms.LoginForm):
         password.label = _("Mot de passe")
         password.help_text = ""
         password.widget.attrs.update({"autocomplete": "current-password", "placeholder": ""})
+        password.error_messages["required"] = _("Saisissez votre mot de passe.")
+        login.error_messages.update(
+            {
+                "required": _("Saisissez l'adresse email de votre compte."),
+                "invalid": _("Saisissez une adresse email valide, par exemple prenom.nom@exemple.fr"),
+            }
+        )
+        # Checked before the (deliberately slow) hashing of what was typed.
+        from accounts.auth_forms import limit_length
+
+        limit_length(password)

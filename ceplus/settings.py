@@ -153,16 +153,31 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
-ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "reset_password": "accounts.auth_forms.ResetPasswordForm",
+    "reset_password_from_key": "accounts.auth_forms.ResetPasswordKeyForm",
+    "change_password": "accounts.auth_forms.ChangePasswordForm",
+    "set_password": "accounts.auth_forms.SetPasswordForm",
+}
+# Counted in the shared cache (database or Redis), keyed by the lowercased address ("key") or the
+# client's IP. Many members of one company share an office IP: the per-IP limits stay generous,
+# the per-account ones are tight.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
-    "reset_password": "20/m/ip,5/m/key",
+    "reset_password": "20/m/ip,5/h/key",
     "reset_password_from_key": "20/m/ip",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
 }
+# "Votre mot de passe a été modifié" and the other security notices.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# J'ai oublié mon mot de passe: an unknown address gets the same page and no email at all.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# A reset link (J'ai oublié mon mot de passe, activation of an imported member) lives 3 hours.
+PASSWORD_RESET_TIMEOUT = 3 * 60 * 60
 
 # --- Email ------------------------------------------------------------------------------------
 # Django 6.1 configures mail through MAILERS; EMAIL_URL is its one-line form.
