@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install clean
+.PHONY: run test lint install clean bench
 
 $(BIN)/python:
 	@python=$$(scripts/find-python $(PYTHON_VERSION)) && "$$python" -m venv $(VENV)
@@ -40,6 +40,11 @@ lint: install
 ## unless DATABASE_URL is set).
 test: lint
 	scripts/with-postgres $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The performance benchmark (a measurement, not a test): gunicorn with the production settings
+## on a throwaway PostgreSQL seeded with 100,000 members, driven by wrk. See docs/benchmarks.md.
+bench: install
+	scripts/with-postgres $(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

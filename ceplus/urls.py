@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.admin_views import member_import
+from accounts.auth_forms import AdminLoginForm
 from ceplus import views
+
+# The admin's login counts failed attempts like the site's CONNEXION (allauth's rate limits).
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,6 +20,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("structures.urls")),
     path("compte/", include("allauth.urls")),
+    path("admin/import-membres/", member_import, name="admin_member_import"),
     path("admin/", admin.site.urls),
 ]
 

@@ -19,7 +19,8 @@ def test_login_page_has_the_seed_fields_links_and_hint(client):
     assert ">CONNEXION</h1>" in page
     assert 'for="id_login">Email' in page
     assert 'for="id_password">Mot de passe' in page
-    assert 'type="email"' in page and 'autocomplete="email"' in page
+    assert 'type="email"' in page
+    assert 'autocomplete="email"' in page
     assert 'autocomplete="current-password"' in page
     assert "Première connexion sur le nouveau site ?" in page
     assert f'<a href="{reverse("account_reset_password")}">Réinitialisez votre mot de passe.</a>' in page

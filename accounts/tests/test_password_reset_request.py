@@ -35,7 +35,8 @@ def test_reset_page_has_the_seed_title_field_and_button(client):
     assert 'for="id_email">Email' in page
     assert 'autocomplete="email"' in page
     assert ">RÉINITIALISER</button>" in page
-    assert "REVENIR À L'ACCUEIL" in page and "CRÉER UN COMPTE" in page
+    assert "REVENIR À L'ACCUEIL" in page
+    assert "CRÉER UN COMPTE" in page
     assert "Courriel" not in page
 
 
@@ -56,7 +57,8 @@ def test_known_address_gets_a_french_email_with_a_link(
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
     assert "RÉINITIALISER MON MOT DE PASSE" in html
-    assert "CE+ Services" in html and "accueil@ceplusservices.fr" in html
+    assert "CE+ Services" in html
+    assert "accueil@ceplusservices.fr" in html
 
 
 @pytest.mark.django_db
