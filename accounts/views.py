@@ -1,24 +1,64 @@
-from django.http import HttpRequest, HttpResponse
+import ipaddress
+from collections.abc import Callable
+from functools import wraps
+
+from allauth.account.adapter import get_adapter
+from allauth.core import ratelimit
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
+from phonenumber_field.phonenumber import PhoneNumber
+from phonenumbers import NumberParseException
 
 from accounts.decorators import approved_member_required
-from accounts.forms import InvitationCodeForm
+from accounts.forms import (
+    MAX_BENEFICIARIES,
+    InvitationCodeForm,
+    SignupAccountForm,
+    SignupAddressForm,
+    SignupBeneficiaryFormSet,
+    SignupConsentForm,
+)
+from accounts.selectors import job_title_search
+from accounts.services import RegistrationRefused, registration_submit
+from accounts.wizard import SENT_KEY, STEPS, SignupWizard, WizardStateInvalid, step_by_key
+from beneficiaries.models import Relationship
+from ceplus.models import LegalDocument
+from structures.models import Invitation
 from structures.services import InvitationGone, InvitationInvalid, invitation_resolve
+
+
+def invitation_invalid(request: HttpRequest, invitation: Invitation | None) -> HttpResponse:
+    """A forged link answers 404; one that existed but no longer works (expired, revoked,
+    used) answers 410. Both say what to do, in French."""
+    return render(
+        request,
+        "accounts/invitation_invalid.html",
+        {"invitation": invitation},
+        status=404 if invitation is None else 410,
+    )
 
 
 @require_safe
 def signup_start(request: HttpRequest, token: str) -> HttpResponse:
-    """Where the structure's invitation link lands."""
+    """Where the structure's invitation link lands: the wizard starts with this invitation (or
+    goes on, if it was under way with it)."""
     try:
         invitation = invitation_resolve(token=token)
     except InvitationInvalid:
-        return render(request, "accounts/invitation_invalid.html", status=404)
+        return invitation_invalid(request, None)
     except InvitationGone as gone:
-        return render(
-            request, "accounts/invitation_invalid.html", {"invitation": gone.invitation}, status=410
-        )
-    return render(request, "accounts/signup_start.html", {"invitation": invitation})
+        return invitation_invalid(request, gone.invitation)
+    wizard = SignupWizard.start(request, invitation)
+    resume = wizard.data("account") is not None or bool(wizard.draft("account"))
+    return render(
+        request, "accounts/signup_start.html", {"invitation": invitation, "steps": STEPS, "resume": resume}
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -34,3 +74,283 @@ def signup_info(request: HttpRequest) -> HttpResponse:
 def member_home(request: HttpRequest) -> HttpResponse:
     """The espace adhérent's home: status, structure, what to do next."""
     return render(request, "accounts/member_home.html", {"member": request.user})
+
+
+# --- The signup wizard ----------------------------------------------------------------------
+# Function views over a session-backed state (``accounts.wizard``). Each step re-checks that
+# the invitation still works and that the steps before it are done; a POST to a later step
+# without them goes back and writes nothing.
+
+StepView = Callable[[HttpRequest, SignupWizard, Invitation], HttpResponse]
+
+
+def wizard_step(key: str) -> Callable[[StepView], Callable[[HttpRequest], HttpResponse]]:
+    def decorator(view: StepView) -> Callable[[HttpRequest], HttpResponse]:
+        @require_http_methods(["GET", "HEAD", "POST"])
+        @wraps(view)
+        def wrapper(request: HttpRequest) -> HttpResponse:
+            wizard = SignupWizard(request)
+            if wizard.is_empty:
+                if request.session.get(SENT_KEY):
+                    return redirect("signup_sent")
+                if key != "account":
+                    return redirect("signup_account")
+                messages.info(
+                    request,
+                    _(
+                        "Pour vous inscrire, cliquez sur le lien d'inscription que votre structure vous a envoyé."
+                    ),
+                )
+                return redirect("signup_info")
+            invitation = wizard.invitation()
+            if invitation is None or not invitation.is_usable:
+                wizard.clear()
+                return invitation_invalid(request, invitation)
+            missing = wizard.first_incomplete(before=key)
+            if missing is not None:
+                messages.info(request, _("Complétez d'abord cette étape."))
+                return redirect(missing.url_name)
+            return view(request, wizard, invitation)
+
+        return wrapper
+
+    return decorator
+
+
+def render_step(request: HttpRequest, key: str, context: dict, *, errors: bool = False) -> HttpResponse:
+    step = step_by_key(key)
+    index = STEPS.index(step)
+    return render(
+        request,
+        f"accounts/signup/{key}.html",
+        {
+            "step": step,
+            "step_number": index + 1,
+            "steps": STEPS,
+            "step_count": len(STEPS),
+            "next_step": STEPS[index + 1] if index + 1 < len(STEPS) else None,
+            "has_errors": errors,
+            **context,
+        },
+    )
+
+
+def typed(form, *, exclude: tuple[str, ...] = ()) -> dict:
+    """What was typed in ``form``'s fields, as text cut to each field's length: kept as a draft."""
+    values = {}
+    for name, field in form.fields.items():
+        if name in exclude or field.disabled:
+            continue
+        value = form.data.get(form.add_prefix(name), "")
+        limit = getattr(field, "max_length", None) or 200
+        values[name] = str(value)[:limit]
+    return values
+
+
+@wizard_step("account")
+def signup_account(request: HttpRequest, wizard: SignupWizard, invitation: Invitation) -> HttpResponse:
+    """Step 1, CRÉEZ VOTRE COMPTE."""
+    fixed_email = invitation.email if invitation.kind == Invitation.Kind.PERSONAL else ""
+    if request.method == "POST":
+        form = SignupAccountForm(request.POST, fixed_email=fixed_email, password_hash=wizard.password_hash)
+        valid = form.is_valid()
+        # A password that passed its checks is kept (hashed) even if another field did not.
+        wizard.password_hash = form.password_hash
+        back = request.POST.get("nav") == "back"
+        if valid:
+            wizard.complete("account", form.session_data())
+        elif back:
+            wizard.keep_draft("account", typed(form, exclude=("password1", "password2")))
+        wizard.save()
+        if back:
+            return redirect("signup_start", token=invitation.token)
+        if valid:
+            return redirect("signup_address")
+    else:
+        initial = wizard.draft("account") or wizard.data("account") or {}
+        form = SignupAccountForm(initial=initial, fixed_email=fixed_email, password_hash=wizard.password_hash)
+    return render_step(
+        request,
+        "account",
+        {"form": form, "invitation": invitation, "job_title_url": reverse("signup_job_titles")},
+        errors=bool(form.errors),
+    )
+
+
+@wizard_step("address")
+def signup_address(request: HttpRequest, wizard: SignupWizard, invitation: Invitation) -> HttpResponse:
+    """Step 2, VOTRE ADRESSE DE LIVRAISON."""
+    if request.method == "POST":
+        form = SignupAddressForm(request.POST)
+        valid = form.is_valid()
+        back = request.POST.get("nav") == "back"
+        if valid:
+            wizard.complete("address", form.session_data())
+        elif back:
+            wizard.keep_draft("address", typed(form))
+        wizard.save()
+        if back:
+            return redirect("signup_account")
+        if valid:
+            return redirect("signup_beneficiaries")
+    else:
+        form = SignupAddressForm(initial=wizard.draft("address") or wizard.data("address") or None)
+    return render_step(request, "address", {"form": form, "invitation": invitation}, errors=bool(form.errors))
+
+
+@wizard_step("beneficiaries")
+def signup_beneficiaries(request: HttpRequest, wizard: SignupWizard, invitation: Invitation) -> HttpResponse:
+    """Step 3, AJOUT DE BÉNÉFICIAIRES: zero or more rows, added and removed with buttons when
+    JavaScript is off (``static/js/signup.js`` does it in the page when it is on)."""
+    structure = invitation.structure
+    today = timezone.localdate()
+    if request.method == "POST":
+        formset = SignupBeneficiaryFormSet(request.POST, structure=structure, today=today)
+        nav = request.POST.get("nav")
+        remove = request.POST.get("remove")
+        if nav == "add" or remove is not None:
+            rows = formset.raw_rows() if formset.management_form.is_valid() else []
+            anchor = "beneficiaires"
+            if remove is not None and remove.isdigit() and int(remove) < len(rows):
+                del rows[int(remove)]
+                messages.info(request, _("Le bénéficiaire a été retiré."))
+            elif nav == "add" and len(rows) < MAX_BENEFICIARIES:
+                rows.append({})
+                anchor = f"beneficiaire-{len(rows)}"
+            wizard.keep_draft("beneficiaries", rows)
+            wizard.save()
+            return redirect(reverse("signup_beneficiaries") + f"#{anchor}")
+        valid = formset.is_valid()
+        if valid:
+            wizard.complete("beneficiaries", formset.session_data())
+        elif nav == "back":
+            rows = formset.raw_rows() if formset.management_form.is_valid() else []
+            wizard.keep_draft("beneficiaries", rows)
+        wizard.save()
+        if nav == "back":
+            return redirect("signup_address")
+        if valid:
+            return redirect("signup_validation")
+    else:
+        rows = wizard.draft("beneficiaries")
+        if rows is None:
+            rows = wizard.data("beneficiaries") or []
+        rows = [row for row in rows if isinstance(row, dict)]
+        formset = SignupBeneficiaryFormSet(initial=rows or None, structure=structure, today=today)
+    errors = formset.is_bound and (bool(formset.non_form_errors()) or any(formset.errors))
+    return render_step(
+        request,
+        "beneficiaries",
+        {
+            "formset": formset,
+            "invitation": invitation,
+            "structure": structure,
+            "allows_any": bool(formset.empty_form.fields["relationship"].choices[1:]),
+            "allows_children": structure.allows(Relationship.CHILD),
+            "max_beneficiaries": MAX_BENEFICIARIES,
+        },
+        errors=errors,
+    )
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address as allauth sees it (the same as its rate limits), if it is one."""
+    try:
+        ip = get_adapter(request).get_client_ip(request)
+        return str(ipaddress.ip_address(ip))
+    except (PermissionDenied, ValueError):
+        return None
+
+
+def phone_display(e164: str) -> str:
+    """A stored number as people read it: 06 12 34 56 78 in France, +44 20… elsewhere."""
+    try:
+        number = PhoneNumber.from_string(e164, region="FR")
+    except NumberParseException:
+        return e164
+    return number.as_national if number.country_code == 33 else number.as_international
+
+
+@wizard_step("validation")
+def signup_validation(request: HttpRequest, wizard: SignupWizard, invitation: Invitation) -> HttpResponse:
+    """Step 4, VALIDATION: check your answers, accept the documents, ENVOYER MA DEMANDE."""
+    try:
+        account = wizard.account_details()
+        address = wizard.address_details()
+        beneficiaries = wizard.beneficiary_details()
+    except WizardStateInvalid:
+        wizard.clear()
+        SignupWizard.start(request, invitation)
+        messages.error(
+            request, _("Votre inscription n'a pas pu être reprise : recommencez-la, s'il vous plaît.")
+        )
+        return redirect("signup_account")
+    documents = LegalDocument.objects.current_set(LegalDocument.CONSENT_KINDS)
+    if request.method == "POST":
+        if not ratelimit.consume(request, action="signup"):
+            return render(request, "accounts/signup/rate_limited.html", status=429)
+        form = SignupConsentForm(request.POST, documents=documents)
+        if form.is_valid():
+            try:
+                registration_submit(
+                    invitation=invitation,
+                    account=account,
+                    address=address,
+                    beneficiaries=beneficiaries,
+                    consents=form.accepted_documents(),
+                    ip_address=client_ip(request),
+                )
+            except InvitationGone as gone:
+                wizard.clear()
+                return invitation_invalid(request, gone.invitation)
+            except RegistrationRefused as refused:
+                if refused.step != "validation":
+                    wizard.keep_draft(refused.step, wizard.data(refused.step))
+                    wizard.save()
+                for message in refused.messages:
+                    messages.error(request, message)
+                return redirect(step_by_key(refused.step).url_name)
+            wizard.clear()
+            request.session[SENT_KEY] = {"structure": invitation.structure.name, "email": account.email}
+            return redirect("signup_sent")
+    else:
+        form = SignupConsentForm(documents=documents)
+    relationships = dict(Relationship.choices)
+    return render_step(
+        request,
+        "validation",
+        {
+            "form": form,
+            "invitation": invitation,
+            "account": wizard.data("account"),
+            "phone_display": phone_display(account.phone),
+            "address": wizard.data("address"),
+            "beneficiaries": [
+                {
+                    "first_name": row.first_name,
+                    "last_name": row.last_name,
+                    "relationship_label": relationships.get(row.relationship, row.relationship),
+                    "birth_date": row.birth_date,
+                }
+                for row in beneficiaries
+            ],
+        },
+        errors=bool(form.errors),
+    )
+
+
+@require_safe
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    """The confirmation: the same page whether an account was created or the address already
+    had one (its owner got an email instead)."""
+    sent = request.session.get(SENT_KEY)
+    if not isinstance(sent, dict):
+        return redirect("home")
+    return render(request, "accounts/signup/sent.html", {"sent": sent})
+
+
+@require_safe
+def signup_job_titles(request: HttpRequest) -> JsonResponse:
+    """The job titles matching ``?q=``, for the Fonction combobox (``static/js/signup.js``)."""
+    titles = job_title_search(request.GET.get("q", ""), limit=20)
+    return JsonResponse({"results": [{"id": title.pk, "name": title.name} for title in titles]})
