@@ -134,3 +134,30 @@ def test_allauth_signup_page_points_to_the_invitation_link(client):
     page = client.get("/compte/signup/").content.decode()
     assert "CRÉER UN COMPTE" in page
     assert reverse("signup_info") in page
+
+
+@pytest.mark.django_db
+def test_the_session_key_changes_at_login(client):
+    """A session fixed before login (session fixation) is not the one that ends up logged in."""
+    member = factories.MemberFactory(email="marie@example.org")
+    session = client.session
+    session["visite"] = "avant"
+    session.save()
+    before = session.session_key
+    client.post(LOGIN_URL, {"login": "marie@example.org", "password": factories.PASSWORD})
+    assert int(client.session["_auth_user_id"]) == member.pk
+    assert client.session.session_key != before
+
+
+@pytest.mark.django_db
+def test_logout_deletes_the_session_on_the_server(client):
+    from django.contrib.sessions.models import Session
+
+    client.post(
+        LOGIN_URL,
+        {"login": factories.MemberFactory(email="m@example.org").email, "password": factories.PASSWORD},
+    )
+    key = client.session.session_key
+    assert Session.objects.filter(session_key=key).exists()
+    client.post("/compte/logout/")
+    assert not Session.objects.filter(session_key=key).exists()
