@@ -174,12 +174,12 @@ def members_import(
         for number, values in rows:
             line = ImportLine(number=number)
             data = _parse(values, columns, len(header), job_titles, line)
-            if data is not None and data.email in seen:
+            if data is not None and data.email and data.email in seen:
                 line.reasons.append(
                     _("l'adresse %(email)s figure déjà à la ligne %(line)d")
                     % {"email": data.email, "line": seen[data.email]}
                 )
-            if data is not None:
+            if data is not None and data.email:
                 seen.setdefault(data.email, number)
             existing = None
             if data is not None and not line.reasons:
