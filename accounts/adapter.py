@@ -63,6 +63,13 @@ class AccountAdapter(DefaultAccountAdapter):
         """Security notices ("votre mot de passe a été modifié"…) greet the member by name."""
         super().send_notification_mail(template_prefix, user, {"user": user, **(context or {})}, email)
 
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials) -> str:
+        """Failed logins count per account only. allauth prefixes the key with the request's
+        host: a client could then multiply its tries by varying the Host header among the
+        allowed names, and servers reached under different names would each keep their own
+        count."""
+        return credentials.get("email", credentials.get("username", "")).lower()
+
     def pre_login(self, request: HttpRequest, user, **kwargs):
         """A member whose structure has not validated the account (or refused it) does not log
         in: they are told why. Only the right password gets this far, so a wrong one never
