@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from beneficiaries.models import Relationship
 
 
@@ -67,6 +68,9 @@ class Structure(models.Model):
         max_length=8,
         choices=Notification.choices,
         default=Notification.EACH,
+    )
+    digest_sent_at = models.DateTimeField(
+        _("dernier récapitulatif envoyé le"), null=True, blank=True, editable=False
     )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
@@ -215,3 +219,19 @@ class MembershipDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class Member(User):
+    """A member (ouvrant-droit) as the validation queue of the admin shows them.
+
+    A proxy of the user model: its own admin, labels and permissions, so that a structure's
+    managers can be given the members of their structures and nothing else of the accounts.
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = _("ouvrant-droit")
+        verbose_name_plural = _("ouvrants-droit")
+        permissions = [
+            ("decide_member", _("Peut valider, refuser, désactiver et réactiver les ouvrants-droit")),
+        ]
