@@ -29,9 +29,10 @@ class LegalDocumentAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return obj is None or not obj.is_published
 
-    @admin.display(boolean=True, description=_("en vigueur ou passée"))
-    def is_published(self, obj: LegalDocument) -> bool:
-        return obj.is_published
+    # Text rather than Django's check-mark icon, whose text alternative is English.
+    @admin.display(description=_("en vigueur ou passée"))
+    def is_published(self, obj: LegalDocument) -> str:
+        return str(_("oui") if obj.is_published else _("non"))
 
     @admin.action(description=_("Préparer une nouvelle version à partir de la sélection"))
     def new_version(self, request, queryset):
@@ -52,7 +53,20 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     list_display = ["subject", "to", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status"]
     search_fields = ["to", "subject"]
-    readonly_fields = [field.name for field in OutgoingEmail._meta.fields]
+    # The body is never shown: password reset and invitation emails carry personal links that
+    # would let whoever reads them set someone else's password or use their invitation.
+    fields = [
+        "to",
+        "from_email",
+        "subject",
+        "template",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+    ]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

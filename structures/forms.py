@@ -1,0 +1,340 @@
+"""Forms of the structures' admin pages: they clean and normalise, the services write."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from accounts.models import User, normalize_email
+from beneficiaries.models import Relationship
+from structures.models import Structure
+
+# --- Decisions -----------------------------------------------------------------------------------
+
+OTHER_REASON = "other"
+# The usual reasons for refusing a registration, as the member reads them in the email.
+USUAL_REJECTION_REASONS = [
+    ("not_staff", _("Vous ne faites pas partie du personnel de la structure.")),
+    ("not_eligible", _("Votre contrat ne vous ouvre pas droit aux prestations de la structure.")),
+    ("unknown_identity", _("Nous n'avons pas pu vous identifier avec les informations saisies.")),
+    ("duplicate", _("Vous avez déjà un compte : connectez-vous avec celui-ci.")),
+]
+
+
+class RejectionForm(forms.Form):
+    """The reason of a refusal: one of the usual ones, or typed."""
+
+    reason_choice = forms.ChoiceField(
+        label=_("Motif du refus"),
+        choices=[*USUAL_REJECTION_REASONS, (OTHER_REASON, _("Autre motif (à préciser ci-dessous)"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choisissez un motif de refus.")},
+    )
+    reason_text = forms.CharField(
+        label=_("Précisions (facultatif, sauf pour « Autre motif »)"),
+        help_text=_("La personne lira ce texte dans l'email qui lui annonce le refus."),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        required=False,
+        max_length=1000,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        choice = cleaned.get("reason_choice")
+        text = " ".join((cleaned.get("reason_text") or "").split())
+        if choice == OTHER_REASON and not text:
+            self.add_error("reason_text", _("Saisissez le motif du refus."))
+        elif choice:
+            label = str(dict(USUAL_REJECTION_REASONS).get(choice, ""))
+            cleaned["reason"] = " ".join(part for part in (label, text) if part)
+        return cleaned
+
+
+class DeactivationForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif (facultatif)"),
+        help_text=_("Par exemple : a quitté l'entreprise. La personne lira ce texte dans l'email."),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        required=False,
+        max_length=1000,
+    )
+
+    def clean_reason(self) -> str:
+        return " ".join(self.cleaned_data["reason"].split())
+
+
+# --- Invitations ---------------------------------------------------------------------------------
+
+MAX_CSV_BYTES = 1_000_000
+MAX_ADDRESSES = 1000
+MAX_LINES = 5000
+_LIST_SEPARATORS = re.compile(r"[;,]")
+_BRACKETED = re.compile(r"<([^<>]*)>")
+
+
+def _valid_email(value: str) -> str | None:
+    value = normalize_email(value.strip().strip("\"'"))
+    if not value or len(value) > 254:
+        return None
+    try:
+        validate_email(value)
+    except ValidationError:
+        return None
+    return value
+
+
+def parse_pasted_addresses(text: str) -> tuple[list[str], list[tuple[int, str]]]:
+    """Addresses from a pasted list: one or several per line, separated by commas, semicolons
+    or spaces; "Nom Prénom <adresse>" as email programs copy them is understood. Returns the
+    valid addresses and the invalid pieces with their line numbers."""
+    valid: list[str] = []
+    invalid: list[tuple[int, str]] = []
+    for number, line in enumerate(text.splitlines()[:MAX_LINES], start=1):
+        for chunk in _LIST_SEPARATORS.split(line):
+            bracketed = _BRACKETED.findall(chunk)
+            for piece in bracketed or chunk.split():
+                email = _valid_email(piece)
+                if email:
+                    valid.append(email)
+                else:
+                    invalid.append((number, piece.strip()[:100]))
+    return valid, invalid
+
+
+def decode_csv(data: bytes) -> str:
+    """The text of an uploaded CSV: UTF-8 (with or without BOM), or Windows-1252 as an older
+    Excel saves it."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")
+
+
+def parse_csv_addresses(text: str) -> tuple[list[str], list[tuple[int, str]]]:
+    """Addresses from a CSV file: on each line, the first cell holding an "@". A first line
+    without one is a header; any other line without a valid address is reported."""
+    sample = text[:4096]
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
+    except csv.Error:
+        delimiter = ";" if sample.count(";") >= sample.count(",") else ","
+    valid: list[str] = []
+    invalid: list[tuple[int, str]] = []
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    number = 0
+    while number < MAX_LINES:
+        number += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            # A malformed line (an unclosed quote swallowing the file, a huge cell): say where.
+            invalid.append((number, str(_("ligne illisible, la suite du fichier est ignorée"))))
+            break
+        cells = [cell.strip() for cell in row if cell.strip()]
+        if not cells:
+            continue
+        candidate = next((cell for cell in cells if "@" in cell), None)
+        if candidate is None:
+            if number != 1:
+                invalid.append((number, " ".join(cells)[:100]))
+            continue
+        match = _BRACKETED.search(candidate)
+        email = _valid_email(match.group(1) if match else candidate)
+        if email:
+            valid.append(email)
+        else:
+            invalid.append((number, candidate[:100]))
+    return valid, invalid
+
+
+class PersonalInvitationsForm(forms.Form):
+    """Addresses to invite, pasted or in a CSV file (read in memory, never saved)."""
+
+    VALIDITY_CHOICES = [("7", _("7 jours")), ("30", _("30 jours")), ("90", _("90 jours"))]
+
+    addresses = forms.CharField(
+        label=_("Adresses email"),
+        help_text=_(
+            "Collez les adresses, une par ligne ou séparées par des virgules ou des points-virgules."
+        ),
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 60, "autocomplete": "off", "spellcheck": "false"}),
+        required=False,
+        max_length=200_000,
+    )
+    csv_file = forms.FileField(
+        label=_("Ou un fichier CSV"),
+        help_text=_(
+            "Une adresse par ligne, dans n'importe quelle colonne ; une ligne d'en-tête est "
+            "acceptée. 1 Mo au plus."
+        ),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv,text/plain"}),
+    )
+    validity = forms.ChoiceField(label=_("Validité des invitations"), choices=VALIDITY_CHOICES, initial="30")
+
+    def __init__(self, *args, upload_too_large: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.upload_too_large = upload_too_large
+
+    def clean_csv_file(self):
+        upload = self.cleaned_data.get("csv_file")
+        if self.upload_too_large:
+            raise ValidationError(_("Le fichier dépasse 1 Mo : découpez-le en plusieurs fichiers."))
+        if not upload:
+            return None
+        if upload.size > MAX_CSV_BYTES:
+            raise ValidationError(_("Le fichier dépasse 1 Mo : découpez-le en plusieurs fichiers."))
+        data = upload.read()
+        if b"\x00" in data:
+            raise ValidationError(_("Ce fichier n'est pas un fichier CSV : enregistrez-le au format CSV."))
+        return decode_csv(data)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        pasted_valid, pasted_invalid = parse_pasted_addresses(cleaned.get("addresses") or "")
+        csv_valid, csv_invalid = parse_csv_addresses(cleaned.get("csv_file") or "")
+        if not (cleaned.get("addresses") or "").strip() and not cleaned.get("csv_file"):
+            raise ValidationError(_("Collez au moins une adresse email ou choisissez un fichier CSV."))
+        emails = pasted_valid + csv_valid
+        if not emails:
+            raise ValidationError(_("Aucune adresse email valide n'a été trouvée : vérifiez la liste."))
+        if len(set(emails)) > MAX_ADDRESSES:
+            raise ValidationError(
+                _("Envoyez au plus %(max)d invitations à la fois : découpez la liste.")
+                % {"max": MAX_ADDRESSES}
+            )
+        cleaned["emails"] = emails
+        cleaned["invalid_lines"] = [
+            *((_("liste collée"), number, text) for number, text in pasted_invalid),
+            *((_("fichier"), number, text) for number, text in csv_invalid),
+        ]
+        cleaned["expires_at"] = timezone.now() + datetime.timedelta(days=int(cleaned["validity"]))
+        return cleaned
+
+
+class SharedLinkExpiryForm(forms.Form):
+    expires_on = forms.DateField(
+        label=_("Le lien expire après le"),
+        help_text=_("Laissez vide pour un lien sans date d'expiration. Exemple : 31/12/2026."),
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Saisissez une date, par exemple 31/12/2026.")},
+    )
+
+    def clean_expires_on(self):
+        day = self.cleaned_data.get("expires_on")
+        if day is not None and day < timezone.localdate():
+            raise ValidationError(_("Choisissez aujourd'hui ou une date future."))
+        return day
+
+    @property
+    def expires_at(self) -> datetime.datetime | None:
+        """The link works until the end of the chosen day, in France's time."""
+        day = self.cleaned_data.get("expires_on")
+        if day is None:
+            return None
+        return timezone.make_aware(
+            datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
+        )
+
+
+# --- Structures (staff) --------------------------------------------------------------------------
+
+
+class StructureAdminForm(forms.ModelForm):
+    """A structure, its rules about beneficiaries, and its managers (staff only)."""
+
+    allowed_beneficiary_kinds = forms.MultipleChoiceField(
+        label=_("Bénéficiaires acceptés"),
+        choices=Relationship.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Les liens de parenté que la structure accepte comme bénéficiaires."),
+    )
+    managers_kept = forms.ModelMultipleChoiceField(
+        label=_("Gestionnaires"),
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Décochez une personne pour lui retirer la gestion de cette structure."),
+    )
+    new_manager_email = forms.EmailField(
+        label=pgettext_lazy("libellé", "Email du nouveau gestionnaire"),
+        required=False,
+        help_text=_(
+            "La personne reçoit un email avec un lien pour choisir son mot de passe (ou, si elle a "
+            "déjà un compte, pour se connecter)."
+        ),
+    )
+    new_manager_first_name = forms.CharField(
+        label=_("Prénom du nouveau gestionnaire"), required=False, max_length=150
+    )
+    new_manager_last_name = forms.CharField(
+        label=_("Nom du nouveau gestionnaire"), required=False, max_length=150
+    )
+
+    class Meta:
+        model = Structure
+        fields = [
+            "name",
+            "kind",
+            "allowed_beneficiary_kinds",
+            "child_age_limit",
+            "child_age_reference",
+            "notification",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["managers_kept"].queryset = self.instance.managers.order_by("last_name", "first_name")
+            self.fields["managers_kept"].initial = list(self.instance.managers.values_list("pk", flat=True))
+        else:
+            del self.fields["managers_kept"]
+
+    def clean_allowed_beneficiary_kinds(self) -> list[str]:
+        chosen = set(self.cleaned_data["allowed_beneficiary_kinds"])
+        # Stored in the usual order, whatever the order of the boxes ticked.
+        return [value for value in Relationship.values if value in chosen]
+
+    def clean_child_age_limit(self):
+        limit = self.cleaned_data.get("child_age_limit")
+        if limit is not None and not 1 <= limit <= 30:
+            raise ValidationError(_("Saisissez un âge entre 1 et 30 ans, ou laissez vide."))
+        return limit
+
+    def clean_new_manager_first_name(self) -> str:
+        return " ".join(self.cleaned_data["new_manager_first_name"].split())
+
+    def clean_new_manager_last_name(self) -> str:
+        return " ".join(self.cleaned_data["new_manager_last_name"].split())
+
+    def clean(self):
+        cleaned = super().clean()
+        email = cleaned.get("new_manager_email")
+        if email:
+            email = cleaned["new_manager_email"] = normalize_email(email)
+            exists = User.objects.alias(email_lower=Lower("email")).filter(email_lower=email).exists()
+            if not exists:
+                if not cleaned.get("new_manager_first_name"):
+                    self.add_error(
+                        "new_manager_first_name", _("Saisissez le prénom du nouveau gestionnaire.")
+                    )
+                if not cleaned.get("new_manager_last_name"):
+                    self.add_error("new_manager_last_name", _("Saisissez le nom du nouveau gestionnaire."))
+        return cleaned

@@ -1,0 +1,34 @@
+"""The validation queue's summary on the admin's home page."""
+
+from django import template
+from django.urls import reverse
+
+from accounts.models import User
+from structures.scoping import managed_structure_ids, scoped_structures
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def validation_queue(context) -> dict | None:
+    """How many registrations wait for the user (their structures' only, for a manager), and,
+    for a manager, their structures with their queue and invitation pages."""
+    request = context.get("request")
+    if request is None or not request.user.has_perm("structures.view_member"):
+        return None
+    ids = managed_structure_ids(request)
+    pending = User.objects.filter(structure__isnull=False, status=User.Status.PENDING)
+    if ids is not None:
+        pending = pending.filter(structure__in=ids)
+    queue_url = reverse("admin:structures_member_changelist")
+    structures = []
+    if ids is not None:
+        for structure in scoped_structures(request).order_by("name"):
+            structures.append(
+                {
+                    "name": structure.name,
+                    "queue_url": f"{queue_url}?structure={structure.pk}",
+                    "invitations_url": reverse("admin:structures_structure_invitations", args=[structure.pk]),
+                }
+            )
+    return {"pending": pending.count(), "queue_url": queue_url, "structures": structures}
