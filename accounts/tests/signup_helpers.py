@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import html
 
+from django.contrib.auth.hashers import make_password
 from django.urls import reverse
 
+from accounts.models import JobTitle
+from accounts.services import AccountDetails, AddressDetails, BeneficiaryDetails
 from ceplus.tests import factories
 
 PASSWORD = "Une phrase de passe bien longue"
@@ -77,9 +81,45 @@ def submit(client, **extra):
 def ready_invitation(**kwargs):
     """A structure's shared link, with its documents published."""
     factories.publish_consent_documents()
+    # Transactional tests empty the tables, the job titles of the data migration included.
+    JobTitle.objects.get_or_create(name=ACCOUNT["job_title"])
     return factories.InvitationFactory(**kwargs)
 
 
 def text(response) -> str:
     """The page's HTML with entities decoded: messages say "qu'un", the HTML "qu&#x27;un"."""
     return html.unescape(response.content.decode())
+
+
+def registration_details(invitation) -> dict:
+    """The arguments of ``registration_submit`` as the wizard passes them, with two beneficiaries."""
+    documents = factories.publish_consent_documents()
+    job_title, _ = JobTitle.objects.get_or_create(name=ACCOUNT["job_title"])
+    return {
+        "invitation": invitation,
+        "account": AccountDetails(
+            last_name="Martin",
+            first_name="Marie",
+            job_title_id=job_title.pk,
+            email=ACCOUNT["email"],
+            phone="+33612345678",
+            password_hash=make_password(PASSWORD),
+        ),
+        "address": AddressDetails(line1="12 rue des Vosges", postal_code="68100", city="Mulhouse"),
+        "beneficiaries": [
+            BeneficiaryDetails(
+                relationship="child",
+                last_name="Martin",
+                first_name="Léa",
+                birth_date=datetime.date(2016, 3, 14),
+            ),
+            BeneficiaryDetails(
+                relationship="spouse",
+                last_name="Martin",
+                first_name="Paul",
+                birth_date=datetime.date(1985, 6, 1),
+            ),
+        ],
+        "consents": list(documents.values()),
+        "ip_address": "203.0.113.7",
+    }
