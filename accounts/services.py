@@ -228,7 +228,7 @@ def _registration_create(
         created_at=now,
     )
 
-    context = {"member": user, "structure": structure, "beneficiary_count": len(beneficiaries)}
+    context = {"member": user, "user": user, "structure": structure, "beneficiary_count": len(beneficiaries)}
     queue_email("accounts/email/registration_received", email, context)
     if structure.notification == Structure.Notification.EACH:
         admin_url = settings.SITE_URL + reverse("admin:accounts_user_change", args=[user.pk])

@@ -58,9 +58,15 @@ def test_html_in_names_is_escaped_on_the_summary_and_in_the_admin(client, invita
 
     staff = factories.StaffFactory()
     client.force_login(staff)
-    admin_page = client.get(reverse("admin:accounts_user_change", args=[member.pk])).content.decode()
+    response = client.get(reverse("admin:accounts_user_change", args=[member.pk]), follow=True)
+    assert response.status_code == 200
+    admin_page = response.content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in admin_page
     assert script not in admin_page
-    listing = client.get(reverse("admin:accounts_user_changelist")).content.decode()
+    listing = client.get(
+        reverse("admin:structures_member_changelist"), {"status": "pending"}
+    ).content.decode()
+    assert "&lt;script&gt;" in listing
     assert script not in listing
 
 

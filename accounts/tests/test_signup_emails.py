@@ -37,6 +37,7 @@ def test_member_gets_demande_recue(client, django_capture_on_commit_callbacks, m
     assert message.subject == "Votre demande d'inscription auprès de CSE Textiles est bien reçue"
     assert "CSE Textiles doit maintenant la valider." in message.body
     assert "http://testserver/compte/login/" in message.body
+    assert "Bonjour Marie," in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
     assert "CE+ Services" in html
@@ -129,3 +130,15 @@ def test_nothing_is_sent_when_the_registration_fails(client, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("signup_validation"), {})
     assert mailoutbox == []
+
+
+def test_managers_link_opens_the_member_in_the_admin(client, django_capture_on_commit_callbacks, mailoutbox):
+    structure = factories.StructureFactory(name="CSE Textiles")
+    manager = factories.ManagerFactory(email="rh@textiles.example", structures=[structure])
+    member = register(client, django_capture_on_commit_callbacks, ready_invitation(structure=structure))
+    (message,) = by_recipient(mailoutbox)["rh@textiles.example"]
+    link = next(word for word in message.body.split() if "/admin/" in word)
+    client.force_login(manager)
+    response = client.get(link.removeprefix("http://testserver"), follow=True)
+    assert response.status_code == 200
+    assert member.email in response.content.decode()
