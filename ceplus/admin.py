@@ -2,13 +2,18 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
 
 from ceplus.models import LegalDocument, OutgoingEmail
-from ceplus.services import legal_document_new_version
+from ceplus.services import legal_document_new_version, outgoing_email_resend
 
 admin.site.site_header = _("CE+ Services – administration")
 admin.site.site_title = _("CE+ Services")
 admin.site.index_title = _("Tableau de bord")
+# The task queue's own admin is in English only; what staff need of it (did an email leave?)
+# is in "Emails envoyés".
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)
 
 
 @admin.register(LegalDocument)
@@ -67,6 +72,20 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         "sent_at",
     ]
     readonly_fields = fields
+    actions = ["resend"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description=_("Renvoyer les emails sélectionnés"), permissions=["change"])
+    def resend(self, request, queryset):
+        # Only unsent emails: a sent one would reach its recipient twice.
+        emails = list(queryset.exclude(status=OutgoingEmail.Status.SENT))
+        for email in emails:
+            outgoing_email_resend(email=email)
+        self.message_user(
+            request,
+            _("%(count)d email(s) remis à l'envoi ; les emails déjà envoyés ne sont pas renvoyés.")
+            % {"count": len(emails)},
+            messages.SUCCESS,
+        )

@@ -102,3 +102,27 @@ def test_with_the_database_queue_a_failure_is_retried_later(settings, django_cap
 def test_retries_back_off_exponentially_up_to_six_hours():
     assert [retry_delay(n).total_seconds() / 60 for n in (1, 2, 3, 4)] == [1, 2, 4, 8]
     assert retry_delay(20) == datetime.timedelta(hours=6)
+
+
+@pytest.mark.django_db
+def test_staff_see_failed_emails_in_the_admin_and_resend_them(client, django_capture_on_commit_callbacks):
+    from ceplus.tests.factories import StaffFactory
+
+    with MAIL_DOWN, django_capture_on_commit_callbacks(execute=True):
+        failed = queue_email("ceplus/email/test", "marie@example.org", {})
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = queue_email("ceplus/email/test", "paul@example.org", {})
+    client.force_login(StaffFactory())
+    listing = client.get("/admin/ceplus/outgoingemail/?status__exact=failed")
+    assert "marie@example.org" in listing.text
+    assert "paul@example.org" not in listing.text
+    assert "Connection refused" in client.get(f"/admin/ceplus/outgoingemail/{failed.pk}/change/").text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/admin/ceplus/outgoingemail/", {"action": "resend", "_selected_action": [failed.pk, sent.pk]}
+        )
+
+    failed.refresh_from_db()
+    assert failed.status == OutgoingEmail.Status.SENT
+    assert sorted(message.to[0] for message in mail.outbox) == ["marie@example.org", "paul@example.org"]
