@@ -71,3 +71,7 @@ def test_a_malformed_redis_url_stops_the_start_up():
     )
     assert result.returncode != 0
     assert "REDIS_URL" in result.stderr
+
+
+def test_uploads_are_read_in_memory_and_never_written_to_disk():
+    assert settings.FILE_UPLOAD_HANDLERS == ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
