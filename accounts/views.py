@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 from phonenumber_field.phonenumber import PhoneNumber
 from phonenumbers import NumberParseException
@@ -86,6 +87,8 @@ StepView = Callable[[HttpRequest, SignupWizard, Invitation], HttpResponse]
 
 def wizard_step(key: str) -> Callable[[StepView], Callable[[HttpRequest], HttpResponse]]:
     def decorator(view: StepView) -> Callable[[HttpRequest], HttpResponse]:
+        # The pages show what the person typed: no copy kept by the browser or a proxy.
+        @never_cache
         @require_http_methods(["GET", "HEAD", "POST"])
         @wraps(view)
         def wrapper(request: HttpRequest) -> HttpResponse:
@@ -339,6 +342,7 @@ def signup_validation(request: HttpRequest, wizard: SignupWizard, invitation: In
     )
 
 
+@never_cache
 @require_safe
 def signup_sent(request: HttpRequest) -> HttpResponse:
     """The confirmation: the same page whether an account was created or the address already

@@ -147,3 +147,9 @@ def test_after_sending_the_wizard_pages_lead_to_the_confirmation(client):
 
 def test_confirmation_page_without_a_registration_goes_home(client):
     assert client.get(reverse("signup_sent"))["Location"] == reverse("home")
+
+
+def test_wizard_pages_are_not_kept_by_the_browser(client):
+    walk_to_validation(client, ready_invitation())
+    for url_name in ("signup_account", "signup_address", "signup_beneficiaries", "signup_validation"):
+        assert "no-store" in client.get(reverse(url_name))["Cache-Control"]
