@@ -118,3 +118,17 @@ def test_pasted_link_on_creer_un_compte_leads_to_the_invitation(client):
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("signup_start", args=[invitation.token])
+
+
+def test_no_invitation_no_signup(client):
+    """allauth's own signup is closed: its page creates nothing (S1)."""
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "intrus@example.org",
+            "password1": "Une phrase de passe",
+            "password2": "Une phrase de passe",
+        },
+    )
+    assert response.status_code < 500
+    assert not User.objects.filter(email="intrus@example.org").exists()
