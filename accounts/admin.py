@@ -37,14 +37,15 @@ class UserAdmin(admin.ModelAdmin):
     list_filter = ["is_superuser", "is_active", "groups"]
     search_fields = ["email", "last_name", "first_name"]
     ordering = ["last_name", "first_name"]
-    filter_horizontal = ["groups", "user_permissions"]
+    filter_horizontal = ["groups"]
     readonly_fields = ["managed", "last_login", "date_joined"]
     actions = ["send_password_reset"]
     fieldsets = [
         (None, {"fields": ["email"]}),
         (_("Identité"), {"fields": ["last_name", "first_name", "phone"]}),
         (_("Structures gérées"), {"fields": ["managed"]}),
-        (_("Droits"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        # Rights come with groups (the managers' one) or the superuser flag, never one by one.
+        (_("Droits"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
 
@@ -160,10 +161,6 @@ class JobTitleAdmin(admin.ModelAdmin):
     @admin.display(description=_("proposée"), ordering="is_active")
     def offered(self, job_title: JobTitle) -> str:
         return yes_no(job_title.is_active)
-
-    def has_module_permission(self, request):
-        # Managers may search the list (a member's "Fonction") but have nothing to do with it.
-        return is_staff_wide(request.user)
 
 
 @admin.register(Address)

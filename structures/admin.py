@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from accounts.admin_actions import send_activation_email
 from accounts.models import Address, Consent, User
 from accounts.services import password_reset_send
 from beneficiaries.models import Beneficiary
@@ -211,6 +212,12 @@ class StatusFilter(admin.SimpleListFilter):
             }
 
 
+class RequestDateFilter(admin.DateFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = _("date de la demande")
+
+
 @dataclass(frozen=True)
 class DecisionSpec:
     """One decision as the admin offers it: the service that makes it and its wording."""
@@ -347,7 +354,7 @@ class MemberAdmin(ScopedAdmin):
     ]
     list_display_links = ["full_name"]
     list_select_related = ["job_title", "structure"]
-    list_filter = [StatusFilter, structure_filter("structure"), ("date_joined", admin.DateFieldListFilter)]
+    list_filter = [StatusFilter, structure_filter("structure"), ("date_joined", RequestDateFilter)]
     filterable_fields = ("date_joined",)
     search_fields = ["last_name", "first_name", "email"]
     search_help_text = _("Nom, prénom ou adresse email.")
@@ -356,7 +363,6 @@ class MemberAdmin(ScopedAdmin):
     # The total without filters would cost one more count over every member.
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
-    autocomplete_fields = ["job_title"]
     inlines = [AddressInline, BeneficiaryInline, ConsentInline, DecisionInline]
     actions = [
         "approve_selected",
@@ -364,6 +370,7 @@ class MemberAdmin(ScopedAdmin):
         "deactivate_selected",
         "reactivate_selected",
         "send_password_reset",
+        send_activation_email,
         "export_selected",
     ]
     fieldsets = [
@@ -442,6 +449,9 @@ class MemberAdmin(ScopedAdmin):
         ids = managed_structure_ids(request)
         if ids is not None and len(ids) < 2:
             fields.remove("structure")
+        if request.GET.get(StatusFilter.parameter_name) != StatusFilter.ALL:
+            # One status on screen: the filter already says which.
+            fields.remove("status")
         return fields
 
     # -- columns and fields
@@ -509,8 +519,9 @@ class MemberAdmin(ScopedAdmin):
         ]
 
     def changelist_view(self, request, extra_context=None):
+        waiting = request.GET.get(StatusFilter.parameter_name, User.Status.PENDING) == User.Status.PENDING
         extra_context = {
-            "title": _("Ouvrants-droit : inscriptions à valider"),
+            "title": _("Inscriptions à valider") if waiting else _("Ouvrants-droit"),
             "export_url": reverse("admin:structures_member_export")
             + ("?" + request.GET.urlencode() if request.GET else ""),
             **(extra_context or {}),
@@ -521,6 +532,7 @@ class MemberAdmin(ScopedAdmin):
         extra_context = extra_context or {}
         member = self.get_object(request, unquote(object_id))
         if member is not None:
+            extra_context["title"] = _("Fiche de l'ouvrant-droit")
             allowed = (
                 DECISIONS_BY_STATUS.get(member.status, []) if self.has_decide_permission(request) else []
             )
@@ -733,6 +745,7 @@ class StructureAdmin(ScopedAdmin):
     list_display = ["name", "kind", "pending_count", "notification", "invitations_link"]
     list_filter = ["kind", "notification"]
     search_fields = ["name"]
+    ordering = ["name"]
     readonly_fields = ["managers_display", "allowed_kinds_display", "shared_link_display"]
 
     def get_queryset(self, request):

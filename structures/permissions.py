@@ -23,8 +23,6 @@ MANAGER_PERMISSIONS = (
     "structures.view_membershipdecision",
     "accounts.view_address",
     "accounts.view_consent",
-    # The "Fonction" field of a member's page searches the list as you type.
-    "accounts.view_jobtitle",
     "beneficiaries.view_beneficiary",
     "beneficiaries.view_beneficiarychange",
 )

@@ -40,7 +40,7 @@ def test_the_columns_say_who_asked_what_and_when(client_a, structure_a):
     EmailAddress.objects.create(user=member, email=member.email, primary=True, verified=True)
     BeneficiaryFactory.create_batch(2, member=member)
     unconfirmed = PendingMemberFactory(structure=structure_a, last_name="Sansclic")
-    page = client_a.get(QUEUE).text
+    page = client_a.get(QUEUE + "?status=all").text
     for heading in ("Nom", "Email", "Fonction", "Date de la demande", "Bénéficiaires", "Statut"):
         assert heading in page
     assert "Martin Marie" in page
@@ -48,6 +48,12 @@ def test_the_columns_say_who_asked_what_and_when(client_a, structure_a):
     assert f'{unconfirmed.email}<br><span class="email-state">adresse non confirmée</span>' in page
     assert "Comptable" in page
     assert '<td class="field-beneficiary_count">2</td>' in page
+
+
+@pytest.mark.django_db
+def test_the_status_column_shows_when_every_status_is_listed(client_a, member_a):
+    assert "column-status" not in client_a.get(QUEUE).text
+    assert "column-status" in client_a.get(QUEUE + "?status=all").text
 
 
 @pytest.mark.django_db
