@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -46,3 +47,67 @@ class Beneficiary(models.Model):
     @property
     def is_partner(self) -> bool:
         return self.relationship in PARTNER_RELATIONSHIPS
+
+
+class BeneficiaryChange(models.Model):
+    """The audit trail of a member's beneficiaries: who changed what, and when.
+
+    The structure's managers see it in the admin. It holds family data, so it goes with the
+    member's account when that is erased.
+    """
+
+    class Action(models.TextChoices):
+        ADDED = "added", _("Ajout")
+        UPDATED = "updated", _("Modification")
+        REMOVED = "removed", _("Suppression")
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ouvrant-droit"),
+        on_delete=models.CASCADE,
+        related_name="beneficiary_changes",
+    )
+    # The member's structure at the time: what the managers' view is filtered on.
+    structure = models.ForeignKey(
+        "structures.Structure",
+        verbose_name=_("structure"),
+        on_delete=models.CASCADE,
+        related_name="beneficiary_changes",
+    )
+    beneficiary = models.ForeignKey(
+        Beneficiary,
+        verbose_name=_("bénéficiaire"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="changes",
+    )
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    description = models.CharField(_("bénéficiaire concerné"), max_length=400)
+    changes = models.JSONField(
+        _("modifications"),
+        default=list,
+        blank=True,
+        help_text=_("Pour une modification : chaque champ modifié, avec son ancienne et sa nouvelle valeur."),
+    )
+    created_at = models.DateTimeField(_("date"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("modification de bénéficiaire")
+        verbose_name_plural = _("modifications de bénéficiaires")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["structure", "-created_at"], name="benef_change_structure_idx"),
+            models.Index(fields=["action", "-created_at"], name="benef_change_action_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} — {self.description}"

@@ -1,0 +1,169 @@
+"""State changes of beneficiaries (ayants droit). Each one checks the structure's rules again
+inside its transaction and records who changed what, for the structure's managers."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from beneficiaries.models import Beneficiary, BeneficiaryChange
+from beneficiaries.rules import Candidate, check_beneficiary, check_household
+
+# The fields a member may set, in the order the audit trail lists them.
+EDITABLE_FIELDS = ("relationship", "last_name", "first_name", "birth_date")
+
+
+def _lock_member(member: User) -> User:
+    """Lock the member's row: two requests at once (two tabs, a double click) are checked one
+    after the other, so they cannot add two partners between them."""
+    return User.objects.select_for_update(of=("self",)).select_related("structure").get(pk=member.pk)
+
+
+def _check(member: User, candidate: Candidate) -> None:
+    """Raise the structure's rules as one ``ValidationError`` listing every problem."""
+    if member.structure is None:
+        raise ValidationError(
+            _("Seul un ouvrant-droit rattaché à une structure peut déclarer des bénéficiaires.")
+        )
+    errors = check_beneficiary(member.structure, candidate, today=timezone.localdate())
+    others = [
+        Candidate(relationship=relationship, birth_date=None, pk=pk)
+        for pk, relationship in member.beneficiaries.exclude(pk=candidate.pk).values_list(
+            "pk", "relationship"
+        )
+    ]
+    errors += check_household([*others, candidate])
+    if errors:
+        raise ValidationError(errors)
+
+
+def _describe(beneficiary: Beneficiary) -> str:
+    return _("%(first_name)s %(last_name)s (%(relationship)s), né·e le %(birth_date)s") % {
+        "first_name": beneficiary.first_name,
+        "last_name": beneficiary.last_name,
+        "relationship": beneficiary.get_relationship_display(),
+        "birth_date": date_format(beneficiary.birth_date, "SHORT_DATE_FORMAT"),
+    }
+
+
+def _display(beneficiary: Beneficiary, field: str) -> str:
+    value = getattr(beneficiary, field)
+    if field == "relationship":
+        return str(beneficiary.get_relationship_display())
+    if isinstance(value, datetime.date):
+        return date_format(value, "SHORT_DATE_FORMAT")
+    return str(value)
+
+
+def _record(
+    *,
+    member: User,
+    beneficiary: Beneficiary,
+    action: str,
+    acting_user: User | None,
+    changes: list[dict[str, Any]] | None = None,
+) -> BeneficiaryChange:
+    return BeneficiaryChange.objects.create(
+        member=member,
+        structure_id=member.structure_id,
+        beneficiary=beneficiary if action != BeneficiaryChange.Action.REMOVED else None,
+        acting_user=acting_user,
+        action=action,
+        description=_describe(beneficiary)[:400],
+        changes=changes or [],
+    )
+
+
+@transaction.atomic
+def beneficiary_add(
+    *,
+    member: User,
+    relationship: str,
+    last_name: str,
+    first_name: str,
+    birth_date: datetime.date,
+    acting_user: User | None,
+) -> Beneficiary:
+    """Add a beneficiary to ``member`` under their structure's rules (allowed kinds, one partner,
+    the child age limit, no birth date in the future); raises ``ValidationError`` otherwise."""
+    member = _lock_member(member)
+    _check(member, Candidate(relationship=relationship, birth_date=birth_date, first_name=first_name))
+    beneficiary = Beneficiary.objects.create(
+        member=member,
+        relationship=relationship,
+        last_name=last_name,
+        first_name=first_name,
+        birth_date=birth_date,
+    )
+    _record(
+        member=member, beneficiary=beneficiary, action=BeneficiaryChange.Action.ADDED, acting_user=acting_user
+    )
+    return beneficiary
+
+
+@transaction.atomic
+def beneficiary_update(
+    *,
+    beneficiary: Beneficiary,
+    relationship: str,
+    last_name: str,
+    first_name: str,
+    birth_date: datetime.date,
+    acting_user: User | None,
+) -> Beneficiary:
+    """Change a beneficiary under the same rules as an addition; records each changed field
+    with its old and new value. Nothing changed, nothing recorded."""
+    member = _lock_member(beneficiary.member)
+    beneficiary = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk, member=member)
+    _check(
+        member,
+        Candidate(relationship=relationship, birth_date=birth_date, first_name=first_name, pk=beneficiary.pk),
+    )
+    before = {field: _display(beneficiary, field) for field in EDITABLE_FIELDS}
+    beneficiary.relationship = relationship
+    beneficiary.last_name = last_name
+    beneficiary.first_name = first_name
+    beneficiary.birth_date = birth_date
+    changes = [
+        {
+            "field": str(Beneficiary._meta.get_field(field).verbose_name),
+            "before": before[field],
+            "after": _display(beneficiary, field),
+        }
+        for field in EDITABLE_FIELDS
+        if before[field] != _display(beneficiary, field)
+    ]
+    if not changes:
+        return beneficiary
+    beneficiary.save()
+    _record(
+        member=member,
+        beneficiary=beneficiary,
+        action=BeneficiaryChange.Action.UPDATED,
+        acting_user=acting_user,
+        changes=changes,
+    )
+    return beneficiary
+
+
+@transaction.atomic
+def beneficiary_remove(*, beneficiary: Beneficiary, acting_user: User | None) -> None:
+    """Remove a beneficiary; the audit trail keeps who they were and who removed them."""
+    member = _lock_member(beneficiary.member)
+    beneficiary = Beneficiary.objects.select_for_update().filter(pk=beneficiary.pk, member=member).first()
+    if beneficiary is None:  # already removed (a second click, another tab)
+        return
+    _record(
+        member=member,
+        beneficiary=beneficiary,
+        action=BeneficiaryChange.Action.REMOVED,
+        acting_user=acting_user,
+    )
+    beneficiary.delete()
