@@ -356,6 +356,10 @@ _REACTIVATE = _Decision(
 def _decide(
     *, member: User, decision: _Decision, acting_user: User | None, reason: str
 ) -> MembershipDecision:
+    """Apply ``decision`` to ``member`` as the caller saw them, in one transaction: status,
+    audit entry, email. Refused if the status changed since ``member`` was loaded (another
+    manager was quicker), if it does not allow the decision, or if ``acting_user`` does not
+    manage the member's structure."""
     with transaction.atomic():
         # The row lock makes two managers deciding at once wait for each other: the second
         # one then sees the first one's status and is refused.

@@ -3,6 +3,7 @@
 from django import template
 from django.urls import reverse
 
+from accounts.admin_views import IMPORT_PERMISSIONS
 from accounts.models import User
 from structures.scoping import managed_structure_ids, scoped_structures
 
@@ -31,4 +32,10 @@ def validation_queue(context) -> dict | None:
                     "invitations_url": reverse("admin:structures_structure_invitations", args=[structure.pk]),
                 }
             )
-    return {"pending": pending.count(), "queue_url": queue_url, "structures": structures}
+    return {
+        "pending": pending.count(),
+        "queue_url": queue_url,
+        "structures": structures,
+        # The import of the former site's members lives outside the ModelAdmins: link it here.
+        "import_url": reverse("admin_member_import") if request.user.has_perms(IMPORT_PERMISSIONS) else "",
+    }

@@ -130,3 +130,10 @@ def test_admin_labels_are_french(client_a, member_a):
         assert english not in page
     assert "Valider les inscriptions sélectionnées" in page
     assert "Ouvrants-droit" in page
+
+
+@pytest.mark.django_db
+def test_the_admin_home_links_staff_to_the_import_of_former_members(client, client_a, staff):
+    assert "/admin/import-membres/" not in client_a.get("/admin/").text
+    client.force_login(staff)
+    assert 'href="/admin/import-membres/"' in client.get("/admin/").text
