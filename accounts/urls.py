@@ -12,5 +12,4 @@ urlpatterns = [
     path("inscription/envoyee/", views.signup_sent, name="signup_sent"),
     path("inscription/fonctions/", views.signup_job_titles, name="signup_job_titles"),
     path("inscription/<str:token>/", views.signup_start, name="signup_start"),
-    path("espace/", views.member_home, name="member_home"),
 ]

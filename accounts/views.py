@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods, require_safe
 from phonenumber_field.phonenumber import PhoneNumber
 from phonenumbers import NumberParseException
 
-from accounts.decorators import approved_member_required
 from accounts.forms import (
     MAX_BENEFICIARIES,
     InvitationCodeForm,
@@ -69,12 +68,6 @@ def signup_info(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         return redirect("signup_start", token=form.cleaned_data["link"])
     return render(request, "accounts/signup_info.html", {"form": form})
-
-
-@approved_member_required
-def member_home(request: HttpRequest) -> HttpResponse:
-    """The espace adhérent's home: status, structure, what to do next."""
-    return render(request, "accounts/member_home.html", {"member": request.user})
 
 
 # --- The signup wizard ----------------------------------------------------------------------

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.ConsentRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "ceplus.urls"
@@ -275,6 +276,17 @@ OPERATOR = {
     "siret": "398 899 559 00049",
     "ape": "9499Z",
 }
+
+# --- Espace adhérent -------------------------------------------------------------------------
+# The member changes their email through allauth: the new address is confirmed by a link, the
+# old one stays until then and is told of the change (ACCOUNT_EMAIL_NOTIFICATIONS).
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_FORMS["add_email"] = "accounts.member_forms.ChangeEmailForm"
+# RGPD: days after which `manage.py purge_personal_data` (run daily) erases a registration still
+# pending (from the registration), a rejected one and a deactivated member (from the decision).
+PURGE_PENDING_AFTER_DAYS = env.int("PURGE_PENDING_AFTER_DAYS", default=90, minimum=1)
+PURGE_REJECTED_AFTER_DAYS = env.int("PURGE_REJECTED_AFTER_DAYS", default=30, minimum=1)
+PURGE_DEACTIVATED_AFTER_DAYS = env.int("PURGE_DEACTIVATED_AFTER_DAYS", default=365, minimum=1)
 
 LOGGING = {
     "version": 1,

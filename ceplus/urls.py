@@ -18,6 +18,7 @@ urlpatterns = [
         name="legal_document_version",
     ),
     path("", include("accounts.urls")),
+    path("espace/", include("accounts.member_urls")),
     path("", include("structures.urls")),
     path("compte/", include("allauth.urls")),
     path("admin/import-membres/", member_import, name="admin_member_import"),

@@ -61,11 +61,14 @@ def field_names(html: str) -> list[str]:
     return sorted({name for name in FIELD.findall(html) if name not in NOT_FUZZED}) + EXTRA_FIELDS
 
 
-def row_counts() -> tuple[int, ...]:
-    return tuple(model.objects.count() for model in (User, Address, Beneficiary, Consent, MembershipDecision))
+COUNTED = (User, Address, Beneficiary, Consent, MembershipDecision)
 
 
-def fuzz_post(client, path: str, data_strategy) -> None:
+def row_counts(models=COUNTED) -> tuple[int, ...]:
+    return tuple(model.objects.count() for model in models)
+
+
+def fuzz_post(client, path: str, data_strategy, counted=COUNTED) -> None:
     response = client.get(path, follow=True)
     assert response.status_code < 500
     names = field_names(response.text)
@@ -74,10 +77,10 @@ def fuzz_post(client, path: str, data_strategy) -> None:
     @FUZZ
     @given(data=st.fixed_dictionaries({name: data_strategy for name in names}))
     def post(data):
-        before = row_counts()
+        before = row_counts(counted)
         response = client.post(target, data)
         assert response.status_code < 500, (target, data)
-        assert row_counts() == before, (target, data)
+        assert row_counts(counted) == before, (target, data)
 
     post()
 
@@ -113,4 +116,6 @@ def test_member_forms_survive_random_input(client):
     for path in paths:
         response = client.get(path)
         if response.status_code == 200 and "<form" in response.text and "download" not in path:
-            fuzz_post(client, path, nasty_text)
+            # Random text can be a valid address abroad: the member's own address and
+            # beneficiaries may be written; accounts, consents and decisions never.
+            fuzz_post(client, path, nasty_text, counted=(User, Consent, MembershipDecision))

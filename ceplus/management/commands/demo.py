@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.models import Address, JobTitle, User
+from accounts.models import Address, Consent, JobTitle, User
 from beneficiaries.models import Beneficiary, Relationship
 from ceplus.models import LegalDocument
 from structures.models import Structure
@@ -83,6 +83,9 @@ class Command(BaseCommand):
             user=member,
             defaults={"line1": "12 rue des Vosges", "postal_code": "68100", "city": "Mulhouse"},
         )
+        # The member accepted the documents in force, as at signup.
+        for document in LegalDocument.objects.current_set(LegalDocument.CONSENT_KINDS).values():
+            Consent.objects.get_or_create(user=member, document=document)
         Beneficiary.objects.get_or_create(
             member=member,
             first_name="Léa",

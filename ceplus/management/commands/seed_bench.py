@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
-from accounts.models import Address, JobTitle, User
+from accounts.models import Address, Consent, JobTitle, User
 from beneficiaries.models import Beneficiary, Relationship
 from ceplus.models import LegalDocument
 from structures.models import Invitation, Structure
@@ -190,9 +190,14 @@ class Command(BaseCommand):
         return counts
 
     def _details(self, users: list[User], rng: random.Random, now: datetime.datetime, counts: dict) -> None:
-        """Each member's address, email address and family, as the signup wizard leaves them."""
-        addresses, emails, beneficiaries = [], [], []
+        """Each member's address, email address, family and consents, as the signup wizard leaves
+        them."""
+        addresses, emails, beneficiaries, consents = [], [], [], []
+        documents = LegalDocument.objects.current_set(LegalDocument.CONSENT_KINDS).values()
         for user in users:
+            consents += [
+                Consent(user=user, document=document, accepted_at=user.date_joined) for document in documents
+            ]
             postal_code, city = rng.choice(CITIES)
             addresses.append(
                 Address(
@@ -221,4 +226,5 @@ class Command(BaseCommand):
         Address.objects.bulk_create(addresses)
         EmailAddress.objects.bulk_create(emails)
         Beneficiary.objects.bulk_create(beneficiaries)
+        Consent.objects.bulk_create(consents)
         counts["beneficiaries"] += len(beneficiaries)

@@ -1,0 +1,68 @@
+"""Middleware of the espace adhérent."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+from accounts.member_services import documents_to_accept
+from ceplus.models import LegalDocument
+
+# The current versions the member is known to have accepted, so that a visit costs one query
+# (the versions in force) rather than two.
+SESSION_KEY = "accepted_documents"
+
+
+class ConsentRequiredMiddleware:
+    """When staff publish a new version of the CGU, the CGV or the règlement, an approved member
+    is sent to accept it at their next request, before going on; they come back where they were
+    going afterwards.
+
+    Left alone: the acceptance page itself, the documents (to read them), logging out, the
+    member's personal data pages (a member who refuses the new terms may still take a copy of
+    their data and erase their account), the admin, static files and the health check.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._exempt: tuple[str, ...] | None = None
+
+    def exempt_prefixes(self) -> tuple[str, ...]:
+        if self._exempt is None:
+            self._exempt = (
+                reverse("member_consents_accept"),
+                reverse("member_data"),
+                reverse("account_logout"),
+                reverse("legal_document", args=["x"]).rsplit("x/", 1)[0],
+                reverse("admin:index"),
+                reverse("healthz"),
+                settings.STATIC_URL,
+            )
+        return self._exempt
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.is_approved_member
+            and not request.path.startswith(self.exempt_prefixes())
+        ):
+            response = self._check(request, user)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+    def _check(self, request: HttpRequest, user) -> HttpResponse | None:
+        current = LegalDocument.objects.current_set(LegalDocument.CONSENT_KINDS)
+        current_ids = sorted(document.pk for document in current.values())
+        if request.session.get(SESSION_KEY) == current_ids:
+            return None
+        if documents_to_accept(user, current):
+            query = urlencode({"next": request.get_full_path()})
+            return HttpResponseRedirect(f"{reverse('member_consents_accept')}?{query}")
+        request.session[SESSION_KEY] = current_ids
+        return None

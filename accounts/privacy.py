@@ -1,0 +1,294 @@
+"""A member's personal data (RGPD): a copy of everything the product holds about them, the
+erasure of their account, and the purge of registrations and former members kept too long."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable
+from importlib import import_module
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.apps import apps
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import Address, Consent, User
+from beneficiaries.models import Beneficiary, BeneficiaryChange
+from ceplus.models import OutgoingEmail
+from structures.models import Invitation, MembershipDecision
+
+logger = logging.getLogger(__name__)
+
+
+def _date(value: datetime.date | datetime.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).isoformat(timespec="seconds")
+    return value.isoformat()
+
+
+def _status_label(value: str) -> str:
+    try:
+        return str(User.Status(value).label)
+    except ValueError:
+        return value
+
+
+def _emails_of(member: User) -> set[str]:
+    """Every address of ``member``: the login and those allauth holds (a pending change)."""
+    emails = {member.email.lower()}
+    emails |= {
+        email.lower() for email in EmailAddress.objects.filter(user=member).values_list("email", flat=True)
+    }
+    return {email for email in emails if email}
+
+
+def _addressed_to(emails: Iterable[str]) -> Q:
+    query = Q(pk__in=[])
+    for email in emails:
+        query |= Q(to__iexact=email)
+    return query
+
+
+def member_export(*, member: User) -> dict[str, Any]:
+    """Everything the product holds about ``member``, for the JSON file they download: profile,
+    email addresses, delivery address, beneficiaries and their history, consents, the
+    decisions about the account, and the emails sent to them. A fixed number of queries."""
+    member = User.objects.select_related("job_title", "structure", "invitation__structure").get(pk=member.pk)
+    emails = list(EmailAddress.objects.filter(user=member).order_by("pk"))
+    address = Address.objects.filter(user=member).first()
+    beneficiaries = list(Beneficiary.objects.filter(member=member))
+    changes = list(BeneficiaryChange.objects.filter(member=member).order_by("created_at", "pk"))
+    consents = list(
+        Consent.objects.filter(user=member).select_related("document").order_by("accepted_at", "pk")
+    )
+    decisions = list(MembershipDecision.objects.filter(member=member).order_by("created_at", "pk"))
+    addresses = {member.email.lower()} | {email.email.lower() for email in emails}
+    sent = list(OutgoingEmail.objects.filter(_addressed_to(addresses)).order_by("created_at", "pk"))
+    invitation = member.invitation
+    return {
+        "export": {
+            "service": settings.OPERATOR["name"],
+            "date": _date(timezone.now()),
+            "description": "Copie des données personnelles que CE+ Services conserve à votre sujet.",
+        },
+        "profil": {
+            "email": member.email,
+            "nom": member.last_name,
+            "prenom": member.first_name,
+            "fonction": member.job_title.name if member.job_title else None,
+            "telephone": member.phone.as_e164 if member.phone else None,
+            "structure": member.structure.name if member.structure else None,
+            "statut": _status_label(member.status),
+            "motif_du_statut": member.status_reason or None,
+            "date_du_statut": _date(member.status_changed_at),
+            "date_d_inscription": _date(member.date_joined),
+            "derniere_connexion": _date(member.last_login),
+        },
+        "adresses_email": [
+            {"email": email.email, "verifiee": email.verified, "principale": email.primary}
+            for email in emails
+        ],
+        "adresse_de_livraison": (
+            {
+                "adresse": address.line1,
+                "complement": address.line2 or None,
+                "code_postal": address.postal_code,
+                "ville": address.city,
+                "pays": address.country,
+                "modifiee_le": _date(address.updated_at),
+            }
+            if address
+            else None
+        ),
+        "beneficiaires": [
+            {
+                "lien": str(beneficiary.get_relationship_display()),
+                "nom": beneficiary.last_name,
+                "prenom": beneficiary.first_name,
+                "date_de_naissance": _date(beneficiary.birth_date),
+                "ajoute_le": _date(beneficiary.created_at),
+                "modifie_le": _date(beneficiary.updated_at),
+            }
+            for beneficiary in beneficiaries
+        ],
+        "historique_des_beneficiaires": [
+            {
+                "date": _date(change.created_at),
+                "action": str(change.get_action_display()),
+                "beneficiaire": change.description,
+                "modifications": [
+                    {"champ": item.get("field"), "avant": item.get("before"), "apres": item.get("after")}
+                    for item in change.changes
+                ],
+            }
+            for change in changes
+        ],
+        "consentements": [
+            {
+                "document": str(consent.document.get_kind_display()),
+                "version": consent.document.version,
+                "titre": consent.document.title,
+                "accepte_le": _date(consent.accepted_at),
+                "adresse_ip": consent.ip_address,
+            }
+            for consent in consents
+        ],
+        "decisions": [
+            {
+                "date": _date(decision.created_at),
+                "ancien_statut": _status_label(decision.from_status) if decision.from_status else None,
+                "nouveau_statut": _status_label(decision.to_status),
+                "motif": decision.reason or None,
+            }
+            for decision in decisions
+        ],
+        "invitation": (
+            {
+                "structure": invitation.structure.name,
+                "type": str(invitation.get_kind_display()),
+                "utilisee_le": _date(invitation.used_at),
+            }
+            if invitation
+            else None
+        ),
+        "emails_envoyes": [
+            {
+                "date": _date(email.created_at),
+                "destinataire": email.to,
+                "objet": email.subject,
+                "etat": str(email.get_status_display()),
+            }
+            for email in sent
+        ],
+    }
+
+
+def _session_keys_by_user(user_ids: set[int]) -> dict[int, list[str]]:
+    """The live sessions of these users. Sessions are not indexed by user: this reads every
+    live one, once, which a daily purge and the rare erasure can afford."""
+    engine = import_module(settings.SESSION_ENGINE)
+    store_class = engine.SessionStore
+    if not hasattr(store_class, "get_model_class"):
+        return {}
+    found: dict[int, list[str]] = {}
+    wanted = {str(pk) for pk in user_ids}
+    sessions = store_class.get_model_class().objects.filter(expire_date__gt=timezone.now())
+    for session_key, session_data in sessions.values_list("session_key", "session_data").iterator(
+        chunk_size=500
+    ):
+        user_id = store_class().decode(session_data).get("_auth_user_id")
+        if user_id is not None and str(user_id) in wanted:
+            found.setdefault(int(user_id), []).append(session_key)
+    return found
+
+
+def _delete_sessions(session_keys: Iterable[str]) -> None:
+    engine = import_module(settings.SESSION_ENGINE)
+    for session_key in session_keys:
+        # Through the store, so a cached_db engine forgets its cached copy too.
+        engine.SessionStore(session_key=session_key).delete()
+
+
+def _content_types_of(model) -> list[ContentType]:
+    """The model's content type and its proxies' (the admin logs a proxy's own, e.g. the
+    structures' "ouvrant-droit" admin over the user model)."""
+    models = [m for m in apps.get_models() if m._meta.concrete_model is model]
+    return list(ContentType.objects.get_for_models(*models, for_concrete_models=False).values())
+
+
+def _delete_admin_history(member: User) -> None:
+    """The admin's history names the objects it changed: the member, their address, their
+    beneficiaries, their consents. Those lines go too."""
+    objects = [
+        (User, [member.pk]),
+        (Address, list(Address.objects.filter(user=member).values_list("pk", flat=True))),
+        (Beneficiary, list(Beneficiary.objects.filter(member=member).values_list("pk", flat=True))),
+        (Consent, list(Consent.objects.filter(user=member).values_list("pk", flat=True))),
+    ]
+    query = Q(pk__in=[])
+    for model, pks in objects:
+        if pks:
+            query |= Q(content_type__in=_content_types_of(model), object_id__in=[str(pk) for pk in pks])
+    LogEntry.objects.filter(query).delete()
+
+
+@transaction.atomic
+def member_erase(*, member: User, acting_user: User | None, session_keys: list[str] | None = None) -> None:
+    """Erase ``member``'s account and personal data at once: profile, email addresses, delivery
+    address, beneficiaries and their history, consents, the emails sent to them or naming their
+    address, their personal invitation, the admin's history lines about them, and their
+    sessions. The decisions about the account stay, anonymised (their ``member`` becomes empty).
+
+    ``acting_user`` is the member themselves, or ``None`` for the purge. ``session_keys``, when
+    given, are the member's live sessions (the purge finds everyone's in one pass).
+    """
+    member = User.objects.select_for_update().get(pk=member.pk)
+    member_pk = member.pk
+    emails = _emails_of(member)
+    if session_keys is None:
+        session_keys = _session_keys_by_user({member.pk}).get(member.pk, [])
+
+    mentions = _addressed_to(emails)
+    for email in emails:
+        mentions |= Q(subject__icontains=email) | Q(body__icontains=email)
+    OutgoingEmail.objects.filter(mentions).delete()
+    personal = Q(pk__in=[])
+    for email in emails:
+        personal |= Q(email__iexact=email)
+    Invitation.objects.filter(personal, kind=Invitation.Kind.PERSONAL).delete()
+    _delete_admin_history(member)
+    _delete_sessions(session_keys)
+    # Address, beneficiaries, their history, consents and allauth's addresses go with the user
+    # (CASCADE); the decisions stay with an empty member (SET_NULL).
+    member.delete()
+    logger.info(
+        "Member %s erased (%s).",
+        member_pk,
+        "at their request" if acting_user is not None and acting_user.pk == member_pk else "purge",
+    )
+
+
+def purge_delays() -> dict[str, datetime.timedelta]:
+    """How long each kind of account is kept, from the settings."""
+    return {
+        User.Status.PENDING: datetime.timedelta(days=settings.PURGE_PENDING_AFTER_DAYS),
+        User.Status.REJECTED: datetime.timedelta(days=settings.PURGE_REJECTED_AFTER_DAYS),
+        User.Status.DEACTIVATED: datetime.timedelta(days=settings.PURGE_DEACTIVATED_AFTER_DAYS),
+    }
+
+
+def members_to_purge(*, now: datetime.datetime | None = None) -> QuerySet[User]:
+    """Registrations still pending, or rejected, and former (deactivated) members, kept past
+    their delay: counted from the registration for a pending one, from the decision otherwise.
+    Staff and managers are never purged."""
+    now = now or timezone.now()
+    delays = purge_delays()
+    query = Q(status=User.Status.PENDING, date_joined__lt=now - delays[User.Status.PENDING])
+    for status in (User.Status.REJECTED, User.Status.DEACTIVATED):
+        query |= Q(status=status, decided_at__lt=now - delays[status])
+    return (
+        User.objects.annotate(decided_at=Coalesce("status_changed_at", "date_joined"))
+        .filter(query, structure__isnull=False, is_staff=False, is_superuser=False)
+        .order_by("pk")
+    )
+
+
+def members_purge(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Erase every member ``members_to_purge`` finds, each in its own transaction; returns how
+    many of each status went."""
+    members = list(members_to_purge(now=now))
+    sessions = _session_keys_by_user({member.pk for member in members}) if members else {}
+    counts = {status: 0 for status in purge_delays()}
+    for member in members:
+        member_erase(member=member, acting_user=None, session_keys=sessions.get(member.pk, []))
+        counts[member.status] += 1
+    return counts
