@@ -92,6 +92,7 @@ class Endpoint:
     many_clients: bool = False
     is_page: bool = True
     connections: int = 0  # 0: as many as the server has workers
+    slow: bool = False  # measured twice as long: a few requests a second need more to count
     key: str = ""
     result: dict = field(default_factory=dict)
     problem: str = ""
@@ -570,7 +571,8 @@ def report(endpoints, hashing, memory, info, args, seed, timings) -> str:
         f"beneficiaries; the manager's structure holds about 40% of them",
         f"- Server: gunicorn, {args.workers} sync workers on {HOST}; load: wrk, 1 thread, "
         f"{args.connections} connections (one for the 'one manager at a time' row), "
-        f"{args.duration} s per endpoint after {args.warmup} s of warm-up",
+        f"{args.duration} s per endpoint (twice that for the login POST and the one-manager row) "
+        f"after {args.warmup} s of warm-up",
         "- Set-up: " + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in timings.items()),
         "",
         "| endpoint | requests/s | p50 (ms) | p95 (ms) | requests | unexpected answers | CPU used by other processes |",
@@ -647,7 +649,18 @@ def report(endpoints, hashing, memory, info, args, seed, timings) -> str:
     else:
         ratio = login.result["rps"] / allowed
         ok = ratio >= LOGIN_RATIO_TARGET
-        reason = "" if ok else " — more than the hash is spent per login (database, session, rate limit)"
+        others = login.result["others"]
+        if ok:
+            reason = ""
+        elif others > NOISY_MACHINE:
+            # The verdict stays on the whole machine; this says how much the noise explains.
+            share = ratio / (1 - others) if others < 1 else 0.0
+            reason = (
+                f" — other processes took {others:.0%} of the CPU meanwhile; on the "
+                f"{1 - others:.0%} left to the benchmark it is {share:.0%} of what the hasher allows"
+            )
+        else:
+            reason = " — more than the hash is spent per login (database queries, session, rate limits)"
         verdicts.append(
             (
                 ok,
@@ -771,6 +784,7 @@ def main() -> int:
                 body=login_body,
                 many_clients=True,
                 is_page=False,
+                slow=True,
                 key="login",
             ),
             Endpoint("member area /espace/", "/espace/", cookie=member_cookie),
@@ -781,6 +795,7 @@ def main() -> int:
                 cookie=manager_cookie,
                 connections=1,
                 is_page=False,
+                slow=True,
                 key="queue_alone",
             ),
         ]
@@ -812,12 +827,13 @@ def main() -> int:
             busy = wait_for_quiet(args.quiet_wait)
             if busy >= NOISY_MACHINE:
                 log(f"the machine is busy ({busy:.0%} of its CPU taken by other processes): measuring anyway")
-            log(f"{endpoint.name}: {args.warmup} s warm-up, {args.duration} s measured")
+            seconds = args.duration * (2 if endpoint.slow else 1)
+            log(f"{endpoint.name}: {args.warmup} s warm-up, {seconds} s measured")
             connections = endpoint.connections or args.connections
             wrk(wrk_binary, server.base, endpoint, args.warmup, connections, args.max_requests, tmp)
             account.start()
             endpoint.result = wrk(
-                wrk_binary, server.base, endpoint, args.duration, connections, args.max_requests, tmp
+                wrk_binary, server.base, endpoint, seconds, connections, args.max_requests, tmp
             )
             endpoint.result["others"] = account.others()
             if endpoint.result["unexpected"] > endpoint.result["requests"] * 0.01:
