@@ -22,7 +22,7 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-install: $(VENV)/.installed node_modules/axe-core/axe.min.js
+install: $(VENV)/.installed
 
 ## A local site on SQLite with demo data, on http://127.0.0.1:8000
 run: install
@@ -38,7 +38,7 @@ lint: install
 
 ## Lint, migrations check, then the whole test suite on PostgreSQL (a throwaway server
 ## unless DATABASE_URL is set).
-test: lint
+test: lint node_modules/axe-core/axe.min.js
 	scripts/with-postgres $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## The performance benchmark (a measurement, not a test): gunicorn with the production settings

@@ -78,11 +78,11 @@ AXE_SCRIPT = os.path.join(os.path.dirname(__file__), "node_modules", "axe-core",
 
 @pytest.fixture(scope="session")
 def axe_source():
-    """axe-core's source, installed from the npm registry by ``make install`` (``npm ci``)."""
+    """axe-core's source, installed from the npm registry by ``make test`` (``npm ci``)."""
     if not os.path.exists(AXE_SCRIPT):
         if os.environ.get("CI") == "true":
-            pytest.fail(f"axe-core is required under CI and missing at {AXE_SCRIPT}: run 'make install'.")
-        pytest.skip("axe-core missing: run 'make install' (npm ci).")
+            pytest.fail(f"axe-core is required under CI and missing at {AXE_SCRIPT}: run 'npm ci'.")
+        pytest.skip("axe-core missing: run 'npm ci'.")
     with open(AXE_SCRIPT, encoding="utf-8") as script:
         return script.read()
 
