@@ -111,3 +111,13 @@ class AccountAdapter(DefaultAccountAdapter):
         if request.user.is_authenticated and request.user.is_approved_member:
             return reverse("member_home")
         return super().get_password_change_redirect_url(request)
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """After CONNEXION (without a ``next``): members to their area, managers and staff to
+        the admin."""
+        user = request.user
+        if user.is_authenticated and user.is_approved_member:
+            return reverse("member_home")
+        if user.is_authenticated and user.is_staff:
+            return reverse("admin:index")
+        return super().get_login_redirect_url(request)

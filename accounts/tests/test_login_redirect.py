@@ -1,0 +1,25 @@
+"""After CONNEXION, each person lands where their work is."""
+
+import pytest
+
+from ceplus.tests.factories import PASSWORD, ManagerFactory, MemberFactory, StructureFactory
+
+
+def log_in(client, user, **extra):
+    return client.post("/compte/login/" + extra.pop("query", ""), {"login": user.email, "password": PASSWORD})
+
+
+@pytest.mark.django_db
+def test_a_member_lands_in_the_member_area(client):
+    assert log_in(client, MemberFactory())["Location"] == "/espace/"
+
+
+@pytest.mark.django_db
+def test_a_manager_lands_in_the_admin(client):
+    assert log_in(client, ManagerFactory(structures=[StructureFactory()]))["Location"] == "/admin/"
+
+
+@pytest.mark.django_db
+def test_a_next_page_wins(client):
+    response = log_in(client, MemberFactory(), query="?next=/espace/adresse/")
+    assert response["Location"] == "/espace/adresse/"
