@@ -446,9 +446,7 @@ class SignupBeneficiaryForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("relationship"):
             for error in check_beneficiary(self.structure, self.candidate(), today=self.today):
-                field = error.params.get("field") if error.params else None
-                # error.message is the final text: passing the error itself would format it again.
-                self.add_error(field if field in self.fields else None, error.message)
+                self.add_error(error.field if error.field in self.fields else None, error.message)
         return cleaned
 
     def candidate(self) -> Candidate:

@@ -254,7 +254,6 @@ def _check_beneficiaries(structure: Structure, beneficiaries: Sequence[Beneficia
     ]
     errors += check_household(candidates)
     if errors:
-        # error.message is the final text (check_beneficiary formats it).
         raise RegistrationRefused("beneficiaries", list(dict.fromkeys(error.message for error in errors)))
 
 

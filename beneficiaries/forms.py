@@ -17,10 +17,12 @@ from structures.models import Structure
 
 
 def add_rule_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put each error of a rule at its field (``params["field"]``), or at the top of the form."""
-    for item in error.error_list:
-        field = (item.params or {}).get("field")
-        form.add_error(field if field in form.fields else None, item.message)
+    """Put each error the services raise at its field, or at the top of the form."""
+    for field, messages in (
+        error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
+    ):
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
 
 
 class BeneficiaryForm(SignupBeneficiaryForm):

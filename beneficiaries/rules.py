@@ -7,7 +7,6 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from beneficiaries.models import PARTNER_RELATIONSHIPS, Relationship
@@ -24,6 +23,17 @@ class Candidate:
     pk: int | None = None
 
 
+@dataclass(frozen=True)
+class RuleViolation:
+    """One rule broken: the final French text, and the field it is about (``None``: the whole
+    list). Plain text, not a ``ValidationError``: the text is already formatted, and a
+    structure's name may hold a ``%`` that Django would try to format again."""
+
+    message: str
+    code: str
+    field: str | None = None
+
+
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:
     """Age in whole years on ``day`` (a child born on 29 February ages on 1 March)."""
     years = day.year - birth_date.year
@@ -34,25 +44,25 @@ def age_on(birth_date: datetime.date, day: datetime.date) -> int:
 
 def check_beneficiary(
     structure: Structure, candidate: Candidate, *, today: datetime.date
-) -> list[ValidationError]:
+) -> list[RuleViolation]:
     """Errors of one beneficiary under the structure's rules, keyed by field name in ``params``."""
-    errors: list[ValidationError] = []
+    errors: list[RuleViolation] = []
     if not structure.allows(candidate.relationship):
         errors.append(
-            ValidationError(
+            RuleViolation(
                 _("%(structure)s n'accepte pas ce lien comme bénéficiaire : choisissez un autre lien.")
                 % {"structure": structure.name},
                 code="relationship_not_allowed",
-                params={"field": "relationship"},
+                field="relationship",
             )
         )
     if candidate.birth_date is not None:
         if candidate.birth_date > today:
             errors.append(
-                ValidationError(
+                RuleViolation(
                     _("La date de naissance doit être dans le passé."),
                     code="birth_date_future",
-                    params={"field": "birth_date"},
+                    field="birth_date",
                 )
             )
         elif (
@@ -62,7 +72,7 @@ def check_beneficiary(
         ):
             reference = structure.age_reference_date(today)
             errors.append(
-                ValidationError(
+                RuleViolation(
                     _(
                         "Cet enfant a %(age)d ans au %(date)s : %(structure)s accepte les enfants "
                         "de moins de %(limit)d ans."
@@ -74,18 +84,18 @@ def check_beneficiary(
                         "limit": structure.child_age_limit,
                     },
                     code="child_too_old",
-                    params={"field": "birth_date"},
+                    field="birth_date",
                 )
             )
     return errors
 
 
-def check_household(candidates: Iterable[Candidate]) -> list[ValidationError]:
+def check_household(candidates: Iterable[Candidate]) -> list[RuleViolation]:
     """Errors of the whole list: at most one spouse or partner."""
     partners = [candidate for candidate in candidates if candidate.relationship in PARTNER_RELATIONSHIPS]
     if len(partners) > 1:
         return [
-            ValidationError(
+            RuleViolation(
                 _("Vous ne pouvez déclarer qu'un seul conjoint, époux ou partenaire."),
                 code="several_partners",
             )

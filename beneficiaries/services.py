@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -41,7 +41,12 @@ def _check(member: User, candidate: Candidate) -> None:
     ]
     errors += check_household([*others, candidate])
     if errors:
-        raise ValidationError(errors)
+        by_field: dict[str, list[ValidationError]] = {}
+        for error in errors:
+            by_field.setdefault(error.field or NON_FIELD_ERRORS, []).append(
+                ValidationError(error.message, code=error.code)
+            )
+        raise ValidationError(by_field)
 
 
 def _describe(beneficiary: Beneficiary) -> str:

@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from beneficiaries.models import Beneficiary, BeneficiaryChange, Relationship
 from beneficiaries.services import beneficiary_add, beneficiary_remove, beneficiary_update
@@ -29,7 +29,7 @@ def test_a_second_partner_is_refused_even_past_the_form():
     add(member, relationship=Relationship.SPOUSE, birth_date=datetime.date(1980, 1, 1))
     with pytest.raises(ValidationError) as raised:
         add(member, relationship=Relationship.PACS, birth_date=datetime.date(1981, 1, 1))
-    assert raised.value.error_list[0].code == "several_partners"
+    assert [error.code for error in raised.value.error_dict[NON_FIELD_ERRORS]] == ["several_partners"]
     assert Beneficiary.objects.count() == 1
     assert BeneficiaryChange.objects.count() == 1
 

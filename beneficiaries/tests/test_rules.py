@@ -54,7 +54,7 @@ def test_a_link_the_structure_does_not_accept_is_refused_at_that_field():
         rules, Candidate(Relationship.CONCUBIN, datetime.date(1980, 1, 1)), today=TODAY
     )
     assert codes(errors) == ["relationship_not_allowed"]
-    assert errors[0].params["field"] == "relationship"
+    assert errors[0].field == "relationship"
     assert errors[0].message == (
         "CSE Textiles n'accepte pas ce lien comme bénéficiaire : choisissez un autre lien."
     )
@@ -66,7 +66,7 @@ def test_birth_date_in_the_future_is_refused():
         structure(), Candidate(Relationship.CHILD, TODAY + datetime.timedelta(days=1)), today=TODAY
     )
     assert codes(errors) == ["birth_date_future"]
-    assert errors[0].params["field"] == "birth_date"
+    assert errors[0].field == "birth_date"
 
 
 def test_born_today_is_fine():
@@ -106,7 +106,7 @@ def test_age_limit_message_says_the_age_date_and_limit():
     assert error.message == (
         "Cet enfant a 18 ans au 31/12/2026 : CSE Textiles accepte les enfants de moins de 16 ans."
     )
-    assert error.params["field"] == "birth_date"
+    assert error.field == "birth_date"
 
 
 def test_age_limit_is_for_children_only():
@@ -141,3 +141,14 @@ def test_many_children_and_one_partner_are_fine():
 
 def test_empty_household_is_fine():
     assert check_household([]) == []
+
+
+def test_a_percent_sign_in_the_structure_name_is_shown_as_typed(db):
+    """The rules' texts are final: a "%" in a structure's name is not formatted again."""
+    from ceplus.tests.factories import StructureFactory
+
+    structure = StructureFactory(name="CSE 100% Alsace", allowed_beneficiary_kinds=["child"])
+    (violation,) = check_beneficiary(
+        structure, Candidate(relationship="spouse", birth_date=None), today=datetime.date(2026, 1, 1)
+    )
+    assert "CSE 100% Alsace" in violation.message
