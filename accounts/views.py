@@ -168,7 +168,7 @@ def signup_account(request: HttpRequest, wizard: SignupWizard, invitation: Invit
     return render_step(
         request,
         "account",
-        {"form": form, "invitation": invitation, "job_title_url": reverse("signup_job_titles")},
+        {"form": form, "invitation": invitation},
         errors=bool(form.errors),
     )
 
