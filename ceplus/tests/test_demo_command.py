@@ -72,6 +72,12 @@ def test_demo_accounts_log_in_with_the_printed_passwords(client):
     assert member.address.city
     assert member.beneficiaries.count() == 1
     assert {doc.kind for doc in LegalDocument.objects.published()} == set(LegalDocument.Kind.values)
+    pending_email = next(
+        line.removeprefix("pending: ").split(" / ")[0]
+        for line in output.splitlines()
+        if line.startswith("pending: ")
+    )
+    assert User.objects.get(email=pending_email).status == User.Status.PENDING
 
 
 @pytest.mark.django_db

@@ -93,12 +93,30 @@ class Command(BaseCommand):
             defaults={"relationship": Relationship.CHILD, "birth_date": datetime.date(2016, 3, 14)},
         )
 
+        # A registration waiting in the first structure's queue, to try the validation.
+        pending = self._user(
+            "paul.bernard@example.org",
+            "Paul",
+            "Bernard",
+            structure=member_structure,
+            status=User.Status.PENDING,
+            phone="+33698765432",
+            job_title=JobTitle.objects.filter(name__startswith="Magasinier").first(),
+        )
+        Address.objects.get_or_create(
+            user=pending,
+            defaults={"line1": "3 rue de la Gare", "postal_code": "68390", "city": "Sausheim"},
+        )
+        for document in LegalDocument.objects.current_set(LegalDocument.CONSENT_KINDS).values():
+            Consent.objects.get_or_create(user=pending, document=document)
+
         for structure, manager, invitation in structures:
             self.stdout.write(f"structure: {structure.name}")
             self.stdout.write(f"invite_url: {base_url}{invitation.get_absolute_url()}")
             self.stdout.write(f"manager: {manager.email} / {PASSWORD}")
         self.stdout.write(f"staff: {staff.email} / {PASSWORD}")
         self.stdout.write(f"member: {member.email} / {PASSWORD}")
+        self.stdout.write(f"pending: {pending.email} / {PASSWORD} (à valider par {structures[0][1].email})")
 
     def _user(self, email: str, first_name: str, last_name: str, **fields) -> User:
         user = User.objects.filter(email=email).first()
