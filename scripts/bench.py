@@ -362,7 +362,8 @@ class CpuAccount:
 
     The benchmark's own processes are gunicorn (master and workers), the PostgreSQL backends
     serving its database (their command line names it) and wrk; everything else busy on the
-    machine at the same time (another test run, a build) lowers the figures.
+    machine at the same time (another test run, a build) lowers the figures. The server's own
+    CPU time per request depends less on that noise (only through the cores' shared caches).
     """
 
     def __init__(self, server: Gunicorn, database: str):
@@ -384,13 +385,14 @@ class CpuAccount:
         self.machine = machine_cpu()
         self.children = resource.getrusage(resource.RUSAGE_CHILDREN)
 
-    def others(self) -> float:
-        """Share of the machine (0 to 1) used by other processes since start()."""
+    def stop(self) -> tuple[float, float]:
+        """The CPU seconds the server (gunicorn and PostgreSQL) used since start(), and the share
+        of the machine (0 to 1) that other processes used meanwhile."""
         busy, total = (end - begin for end, begin in zip(machine_cpu(), self.machine, strict=True))
-        ours = sum(cpu - self.ours.get(pid, 0.0) for pid, cpu in self._ours().items())
+        server = sum(cpu - self.ours.get(pid, 0.0) for pid, cpu in self._ours().items())
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
-        ours += (children.ru_utime - self.children.ru_utime) + (children.ru_stime - self.children.ru_stime)
-        return max(0.0, busy - ours) / total if total else 0.0
+        load = (children.ru_utime - self.children.ru_utime) + (children.ru_stime - self.children.ru_stime)
+        return server, (max(0.0, busy - server - load) / total if total else 0.0)
 
 
 # --- The load generator -------------------------------------------------------------------------
@@ -551,11 +553,8 @@ def report(endpoints, hashing, memory, info, args, seed, timings) -> str:
     floor = endpoints[0].result.get("rps", 0.0)
 
     def cost_ms(result: dict) -> str:
-        """CPU time per request: the share of the cores the benchmark had, divided by the
-        requests served."""
-        if not result.get("rps"):
-            return "no answer"
-        return f"{info['cores'] * (1 - result['others']) * 1000 / result['rps']:.1f} ms of CPU"
+        """The server's CPU time (gunicorn and PostgreSQL) per request."""
+        return f"{result['cpu_ms']:.1f} ms of server CPU" if result.get("requests") else "no answer"
 
     out = [
         f"### Run of {time.strftime('%Y-%m-%d %H:%M %Z')}",
@@ -575,18 +574,19 @@ def report(endpoints, hashing, memory, info, args, seed, timings) -> str:
         f"after {args.warmup} s of warm-up",
         "- Set-up: " + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in timings.items()),
         "",
-        "| endpoint | requests/s | p50 (ms) | p95 (ms) | requests | unexpected answers | CPU used by other processes |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| endpoint | requests/s | p50 (ms) | p95 (ms) | requests | unexpected answers "
+        "| server CPU per request (ms) | CPU used by other processes |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for endpoint in endpoints:
         result = endpoint.result
         if endpoint.problem and not result:
-            out.append(f"| {endpoint.name} | not measured: {endpoint.problem} | | | | | |")
+            out.append(f"| {endpoint.name} | not measured: {endpoint.problem} | | | | | | |")
             continue
         out.append(
             f"| {endpoint.name} | {result['rps']:.1f} | {result['p50_us'] / 1000:.1f} | "
             f"{result['p95_us'] / 1000:.1f} | {result['requests']} | {result['unexpected']} | "
-            f"{result['others']:.0%} |"
+            f"{result['cpu_ms']:.1f} | {result['others']:.0%} |"
         )
     busiest = max((e.result.get("others", 0.0) for e in endpoints), default=0.0)
     if busiest > NOISY_MACHINE:
@@ -835,7 +835,8 @@ def main() -> int:
             endpoint.result = wrk(
                 wrk_binary, server.base, endpoint, seconds, connections, args.max_requests, tmp
             )
-            endpoint.result["others"] = account.others()
+            server_cpu, endpoint.result["others"] = account.stop()
+            endpoint.result["cpu_ms"] = server_cpu * 1000 / max(endpoint.result["requests"], 1)
             if endpoint.result["unexpected"] > endpoint.result["requests"] * 0.01:
                 endpoint.problem = (
                     f"{endpoint.result['unexpected']} of {endpoint.result['requests']} answers were not "
