@@ -22,7 +22,12 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-install: $(VENV)/.installed
+# The developer's machine runs with DEBUG=1 (SQLite, no secrets needed); production sets its
+# environment itself and has no .env file.
+.env:
+	printf '# Local settings of a developer machine (git-ignored). See README.md.\nDEBUG=1\n' > $@
+
+install: $(VENV)/.installed .env
 
 ## A local site on SQLite with demo data, on http://127.0.0.1:8000
 run: install

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import environ
@@ -158,3 +159,22 @@ class Env:
         if timeout <= 0:
             raise ImproperlyConfigured(f"{name}: timeout must be positive.")
         return timeout
+
+
+def load_env_file(path, environ_: dict | None = None) -> None:
+    """Read ``KEY=value`` lines from a local ``.env`` file into the environment, without
+    overriding what the environment already says. Meant for a developer's machine (``make``
+    writes ``DEBUG=1`` there); production sets real environment variables instead."""
+    target = os.environ if environ_ is None else environ_
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return
+    for number, line in enumerate(lines, start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, separator, value = line.partition("=")
+        if not separator or not name.strip().isidentifier():
+            raise ImproperlyConfigured(f"{path}, line {number}: expected NAME=value.")
+        target.setdefault(name.strip(), value.strip().strip("\"'"))

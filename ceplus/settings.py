@@ -1,6 +1,7 @@
 """Settings of the CE+ Services member portal, read from the environment.
 
-Local development (``make run``) needs no variable at all: ``DEBUG=1`` and an SQLite file.
+Local development (``make run``) needs no variable at all: ``make`` writes ``DEBUG=1`` in a
+git-ignored ``.env`` file, read below, and the database is an SQLite file.
 Anything else (tests, production) runs on PostgreSQL with ``DEBUG`` off, and a missing or
 malformed variable stops the process at start-up with a message naming it (see ``ceplus/env.py``).
 """
@@ -10,9 +11,10 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from ceplus.env import Env
+from ceplus.env import Env, load_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+load_env_file(BASE_DIR / ".env")
 env = Env()
 
 DEBUG = env.bool("DEBUG", default=False)

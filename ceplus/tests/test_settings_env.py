@@ -140,3 +140,22 @@ def test_deploy_check_passes_with_production_settings():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_env_file_fills_in_what_the_environment_does_not_say(tmp_path):
+    from ceplus.env import load_env_file
+
+    env_file = tmp_path / ".env"
+    env_file.write_text("# local\nDEBUG=1\nSITE_URL='http://127.0.0.1:8000'\n\nALLOWED_HOSTS=a.org\n")
+    environ = {"ALLOWED_HOSTS": "b.org"}
+    load_env_file(env_file, environ)
+    assert environ == {"DEBUG": "1", "SITE_URL": "http://127.0.0.1:8000", "ALLOWED_HOSTS": "b.org"}
+
+
+def test_a_malformed_env_file_stops_the_start_up(tmp_path):
+    from ceplus.env import load_env_file
+
+    env_file = tmp_path / ".env"
+    env_file.write_text("DEBUG 1\n")
+    with pytest.raises(ImproperlyConfigured, match="line 1: expected NAME=value"):
+        load_env_file(env_file, {})
