@@ -8,9 +8,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
 
-from accounts.models import Address, User
+from accounts.models import Address, Consent, User
 from beneficiaries.models import PARTNER_RELATIONSHIPS, Beneficiary
 from ceplus.management.commands import seed_bench
+from ceplus.models import LegalDocument
 from ceplus.tests import factories
 from structures.models import Invitation, Structure
 
@@ -34,6 +35,17 @@ def test_seeds_members_with_one_in_twenty_pending_by_default():
     assert Address.objects.filter(user__in=members).count() == 50
     assert EmailAddress.objects.filter(user__in=members, verified=True, primary=True).count() == 50
     assert all(EmailAddress.objects.filter(user=member, email=member.email).exists() for member in members)
+
+
+def test_members_accepted_the_documents_in_force_when_they_joined():
+    """Each member has accepted the current CGU, CGV and règlement, published before they joined."""
+    seed("--members", "20")
+    current = LegalDocument.objects.current_set(LegalDocument.CONSENT_KINDS)
+    assert len(current) == 3
+    for member in User.objects.filter(structure__isnull=False):
+        consents = Consent.objects.filter(user=member)
+        assert {consent.document_id for consent in consents} == {doc.pk for doc in current.values()}
+        assert all(doc.published_at <= member.date_joined for doc in current.values())
 
 
 def test_pending_count_is_an_option():

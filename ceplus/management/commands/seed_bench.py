@@ -1,7 +1,8 @@
 """Data for the performance benchmark: `python manage.py seed_bench [--members N]`.
 
 100,000 members by default, 5% of them waiting for validation, each with a delivery address, a
-confirmed email address and zero to three beneficiaries, spread unevenly over five structures;
+confirmed email address, zero to three beneficiaries and the consents of the signup, spread
+unevenly over five structures;
 one manager of the biggest structure; one approved member. Every account has the same password
 (printed), hashed once with the configured hasher.
 
@@ -118,10 +119,15 @@ class Command(BaseCommand):
 
     def _structures(self) -> list[Invitation]:
         """The structures with their shared links, the legal documents, and the manager."""
+        # In force since before the oldest registration, as the members accepted them.
+        published = timezone.now() - datetime.timedelta(days=4 * 365)
         for kind, title in DOCUMENTS.items():
             if not LegalDocument.objects.filter(kind=kind).exists():
                 LegalDocument.objects.create(
-                    kind=kind, title=title, body=f"{title} du banc de performance.\n\nDeuxième paragraphe."
+                    kind=kind,
+                    title=title,
+                    body=f"{title} du banc de performance.\n\nDeuxième paragraphe.",
+                    published_at=published,
                 )
         invitations = []
         for name, kind, _share in STRUCTURES:
