@@ -266,6 +266,10 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 # Trust the proxy's X-Forwarded-Proto only when told the site runs behind one that sets it.
 if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind load balancers, the client's address (per-IP rate limits, the IP recorded with a
+# consent) is read from X-Forwarded-For, trusting exactly this many proxies in front of the
+# site; 0 (the default) uses the connection's address and ignores the header.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0, minimum=0)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- Product rules ----------------------------------------------------------------------------

@@ -96,3 +96,15 @@ def test_a_forwarded_proto_header_is_ignored_by_default(client):
     """Without TRUST_X_FORWARDED_PROTO, a client cannot pretend the request came over HTTPS."""
     response = client.get("/", HTTP_X_FORWARDED_PROTO="https")
     assert "Strict-Transport-Security" not in response
+
+
+@pytest.mark.django_db
+def test_forwarded_for_is_ignored_unless_proxies_are_declared(rf, settings):
+    """Behind load balancers the per-IP rate limits need the client's address; without a
+    declared proxy a client cannot choose its own address with a header."""
+    from allauth.account.adapter import get_adapter
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.7", REMOTE_ADDR="10.0.0.1")
+    assert get_adapter(request).get_client_ip(request) == "10.0.0.1"
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    assert get_adapter(request).get_client_ip(request) == "198.51.100.7"
