@@ -203,8 +203,6 @@ class Gunicorn:
                 str(workers),
                 "--bind",
                 f"{HOST}:{self.port}",
-                "--pythonpath",
-                str(ROOT / "scripts"),
                 "--timeout",
                 "60",
             ],
@@ -719,8 +717,7 @@ def main() -> int:
         log(f"database {database.name} on PostgreSQL {postgres_version}")
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "bench_settings",
-            "PYTHONPATH": os.pathsep.join([str(ROOT / "scripts"), str(ROOT)]),
+            "DJANGO_SETTINGS_MODULE": "ceplus.settings",
             "DATABASE_URL": database.url,
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
@@ -730,6 +727,9 @@ def main() -> int:
             "SECURE_COOKIES": "0",
             "STATIC_MANIFEST": "1",
             "TASKS_BACKEND": "database",
+            # As behind a load balancer: the client's address comes from X-Forwarded-For, so the
+            # login POST plays many clients and allauth's per-address rate limit stays on.
+            "TRUSTED_PROXY_COUNT": "1",
             "LOG_LEVEL": "WARNING",
         }
         for name, command in [
