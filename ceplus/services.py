@@ -1,7 +1,8 @@
-"""State changes of the site's own objects (legal documents)."""
+"""State changes of the site's own objects (legal documents, the email outbox)."""
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,3 +28,12 @@ def outgoing_email_resend(*, email: OutgoingEmail) -> None:
         return
     OutgoingEmail.objects.filter(pk=email.pk).update(status=OutgoingEmail.Status.QUEUED)
     schedule_delivery(email)
+
+
+def outgoing_emails_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete sent emails older than ``PURGE_SENT_EMAILS_AFTER_DAYS``: they hold names and
+    addresses, and once sent they are needed only for a while, to answer "did it leave?".
+    Unsent ones stay until they leave or staff give up on them."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.PURGE_SENT_EMAILS_AFTER_DAYS)
+    deleted, _ = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.SENT, sent_at__lt=cutoff).delete()
+    return deleted

@@ -293,6 +293,7 @@ ACCOUNT_FORMS["add_email"] = "accounts.member_forms.ChangeEmailForm"
 PURGE_PENDING_AFTER_DAYS = env.int("PURGE_PENDING_AFTER_DAYS", default=90, minimum=1)
 PURGE_REJECTED_AFTER_DAYS = env.int("PURGE_REJECTED_AFTER_DAYS", default=30, minimum=1)
 PURGE_DEACTIVATED_AFTER_DAYS = env.int("PURGE_DEACTIVATED_AFTER_DAYS", default=365, minimum=1)
+PURGE_SENT_EMAILS_AFTER_DAYS = env.int("PURGE_SENT_EMAILS_AFTER_DAYS", default=90, minimum=1)
 
 LOGGING = {
     "version": 1,

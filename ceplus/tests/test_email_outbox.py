@@ -126,3 +126,23 @@ def test_staff_see_failed_emails_in_the_admin_and_resend_them(client, django_cap
     failed.refresh_from_db()
     assert failed.status == OutgoingEmail.Status.SENT
     assert sorted(message.to[0] for message in mail.outbox) == ["marie@example.org", "paul@example.org"]
+
+
+@pytest.mark.django_db
+def test_sent_emails_are_purged_after_the_delay_and_unsent_ones_kept(
+    settings, django_capture_on_commit_callbacks
+):
+    """Copies of sent emails hold names and addresses: the daily purge deletes them after
+    PURGE_SENT_EMAILS_AFTER_DAYS; an email not yet sent is kept."""
+    settings.PURGE_SENT_EMAILS_AFTER_DAYS = 90
+    with django_capture_on_commit_callbacks(execute=True):
+        old = queue_email("ceplus/email/test", "ancien@example.org", {})
+        recent = queue_email("ceplus/email/test", "recent@example.org", {})
+    with MAIL_DOWN, django_capture_on_commit_callbacks(execute=True):
+        unsent = queue_email("ceplus/email/test", "en-attente@example.org", {})
+    long_ago = timezone.now() - datetime.timedelta(days=91)
+    OutgoingEmail.objects.filter(pk__in=[old.pk, unsent.pk]).update(sent_at=long_ago, created_at=long_ago)
+
+    call_command("purge_personal_data", stdout=mock.Mock())
+
+    assert set(OutgoingEmail.objects.values_list("pk", flat=True)) == {recent.pk, unsent.pk}

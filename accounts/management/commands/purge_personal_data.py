@@ -3,17 +3,20 @@
     python manage.py purge_personal_data            # erases
     python manage.py purge_personal_data --dry-run  # only counts
 
-Delays: PURGE_PENDING_AFTER_DAYS, PURGE_REJECTED_AFTER_DAYS, PURGE_DEACTIVATED_AFTER_DAYS.
+Delays: PURGE_PENDING_AFTER_DAYS, PURGE_REJECTED_AFTER_DAYS, PURGE_DEACTIVATED_AFTER_DAYS, and
+PURGE_SENT_EMAILS_AFTER_DAYS for the copies of the emails sent.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from accounts.models import User
 from accounts.privacy import members_purge, members_to_purge, purge_delays
+from ceplus.services import outgoing_emails_purge
 
 
 class Command(BaseCommand):
@@ -33,4 +36,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{User.Status(status).label} (après {delay.days} jours) : "
                 f"{counts.get(status, 0)} {'à supprimer' if dry_run else 'supprimé(s)'}"
+            )
+        if not dry_run:
+            self.stdout.write(
+                f"Copies d'emails envoyés (après {settings.PURGE_SENT_EMAILS_AFTER_DAYS} jours) : "
+                f"{outgoing_emails_purge()} supprimée(s)"
             )
