@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.decorators import approved_member_required
@@ -193,6 +194,7 @@ def member_data_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@sensitive_post_parameters("password")
 @approved_member_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def member_data_erase(request: HttpRequest) -> HttpResponse:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 from phonenumber_field.phonenumber import PhoneNumber
 from phonenumbers import NumberParseException
@@ -143,6 +144,7 @@ def typed(form, *, exclude: tuple[str, ...] = ()) -> dict:
     return values
 
 
+@sensitive_post_parameters("password1", "password2")
 @wizard_step("account")
 def signup_account(request: HttpRequest, wizard: SignupWizard, invitation: Invitation) -> HttpResponse:
     """Step 1, CRÉEZ VOTRE COMPTE."""
