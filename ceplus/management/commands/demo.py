@@ -70,45 +70,33 @@ class Command(BaseCommand):
             staff.save(update_fields=["is_superuser"])
 
         member_structure = structures[0][0]
-        member = self._user(
+        member = self._member(
             "marie.martin@example.org",
             "Marie",
             "Martin",
             structure=member_structure,
             status=User.Status.APPROVED,
             phone="+33612345678",
-            job_title=JobTitle.objects.filter(name__startswith="Comptable").first(),
+            job_title="Comptable",
+            address={"line1": "12 rue des Vosges", "postal_code": "68100", "city": "Mulhouse"},
         )
-        Address.objects.get_or_create(
-            user=member,
-            defaults={"line1": "12 rue des Vosges", "postal_code": "68100", "city": "Mulhouse"},
-        )
-        # The member accepted the documents in force, as at signup.
-        for document in LegalDocument.objects.current_set(LegalDocument.CONSENT_KINDS).values():
-            Consent.objects.get_or_create(user=member, document=document)
         Beneficiary.objects.get_or_create(
             member=member,
             first_name="Léa",
             last_name="Martin",
             defaults={"relationship": Relationship.CHILD, "birth_date": datetime.date(2016, 3, 14)},
         )
-
         # A registration waiting in the first structure's queue, to try the validation.
-        pending = self._user(
+        pending = self._member(
             "paul.bernard@example.org",
             "Paul",
             "Bernard",
             structure=member_structure,
             status=User.Status.PENDING,
             phone="+33698765432",
-            job_title=JobTitle.objects.filter(name__startswith="Magasinier").first(),
+            job_title="Magasinier",
+            address={"line1": "3 rue de la Gare", "postal_code": "68390", "city": "Sausheim"},
         )
-        Address.objects.get_or_create(
-            user=pending,
-            defaults={"line1": "3 rue de la Gare", "postal_code": "68390", "city": "Sausheim"},
-        )
-        for document in LegalDocument.objects.current_set(LegalDocument.CONSENT_KINDS).values():
-            Consent.objects.get_or_create(user=pending, document=document)
 
         for structure, manager, invitation in structures:
             self.stdout.write(f"structure: {structure.name}")
@@ -117,6 +105,23 @@ class Command(BaseCommand):
         self.stdout.write(f"staff: {staff.email} / {PASSWORD}")
         self.stdout.write(f"member: {member.email} / {PASSWORD}")
         self.stdout.write(f"pending: {pending.email} / {PASSWORD} (à valider par {structures[0][1].email})")
+
+    def _member(
+        self, email: str, first_name: str, last_name: str, *, job_title: str, address: dict, **fields
+    ) -> User:
+        """A member as the wizard leaves one: address, fonction, and the documents in force
+        accepted."""
+        member = self._user(
+            email,
+            first_name,
+            last_name,
+            job_title=JobTitle.objects.filter(name__startswith=job_title).first(),
+            **fields,
+        )
+        Address.objects.get_or_create(user=member, defaults=address)
+        for document in LegalDocument.objects.current_set(LegalDocument.CONSENT_KINDS).values():
+            Consent.objects.get_or_create(user=member, document=document)
+        return member
 
     def _user(self, email: str, first_name: str, last_name: str, **fields) -> User:
         user = User.objects.filter(email=email).first()
