@@ -31,7 +31,7 @@ from accounts.models import Address, JobTitle, User, normalize_email
 from accounts.services import password_reset_url
 from beneficiaries.models import Beneficiary, Relationship
 from beneficiaries.rules import Candidate, check_beneficiary, check_household
-from ceplus.emails import queue_email
+from ceplus.emails import absolute_url, queue_email
 from ceplus.models import OutgoingEmail
 from ceplus.text import clean_line, fold
 from structures.models import MembershipDecision, Structure
@@ -619,7 +619,7 @@ def activation_email_send(*, user: User, acting_user: User | None) -> OutgoingEm
             "email": user.email,
             "password_reset_url": password_reset_url(user),
             "link_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
-            "login_url": f"{settings.SITE_URL}{reverse('account_login')}",
+            "login_url": absolute_url(reverse("account_login")),
             "acting_user": acting_user,
         },
     )

@@ -10,7 +10,6 @@ from allauth.account.adapter import get_adapter
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.utils import user_pk_to_url_str
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Address, Consent, JobTitle, User, normalize_email
 from beneficiaries.models import Beneficiary
 from beneficiaries.rules import Candidate, check_beneficiary, check_household
-from ceplus.emails import queue_email
+from ceplus.emails import absolute_url, queue_email
 from ceplus.models import LegalDocument
 from structures.models import Invitation, MembershipDecision, Structure
 from structures.services import InvitationGone
@@ -33,7 +32,7 @@ def password_reset_url(user: User) -> str:
     """
     key = default_token_generator.make_token(user)
     path = reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": key})
-    return f"{settings.SITE_URL}{path}"
+    return absolute_url(path)
 
 
 def password_reset_send(
@@ -231,7 +230,7 @@ def _registration_create(
     context = {"member": user, "user": user, "structure": structure, "beneficiary_count": len(beneficiaries)}
     queue_email("accounts/email/registration_received", email, context)
     if structure.notification == Structure.Notification.EACH:
-        admin_url = settings.SITE_URL + reverse("admin:accounts_user_change", args=[user.pk])
+        admin_url = absolute_url(reverse("admin:accounts_user_change", args=[user.pk]))
         for manager in structure.managers.filter(is_active=True).order_by("pk"):
             queue_email(
                 "structures/email/new_registration",
@@ -278,8 +277,8 @@ def _registration_existing_account(account: AccountDetails) -> None:
         email,
         {
             "email": email,
-            "password_reset_url": settings.SITE_URL + reverse("account_reset_password"),
-            "signup_url": settings.SITE_URL + reverse("signup_info"),
+            "password_reset_url": absolute_url(reverse("account_reset_password")),
+            "signup_url": absolute_url(reverse("signup_info")),
         },
     )
 
@@ -288,7 +287,7 @@ def _send_email_confirmation(email_address: EmailAddress) -> None:
     """allauth's "confirm your address" email, with an absolute link that works outside a
     request (``SITE_URL``)."""
     confirmation = EmailConfirmationHMAC(email_address)
-    activate_url = settings.SITE_URL + reverse("account_confirm_email", args=[confirmation.key])
+    activate_url = absolute_url(reverse("account_confirm_email", args=[confirmation.key]))
     get_adapter().send_mail(
         "account/email/email_confirmation_signup",
         email_address.email,

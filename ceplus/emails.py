@@ -23,6 +23,11 @@ from ceplus.text import clean_line
 logger = logging.getLogger(__name__)
 
 
+def absolute_url(path: str) -> str:
+    """``path`` as a link that works in an email, read outside any request (``SITE_URL``)."""
+    return f"{settings.SITE_URL}{path}"
+
+
 def render_email(template_prefix: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
     """Subject, text body and HTML body of the email ``template_prefix``."""
     context = {

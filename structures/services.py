@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models.functions import Lower
@@ -21,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User, normalize_email
-from ceplus.emails import queue_email
+from ceplus.emails import absolute_url, queue_email
 from structures.models import Invitation, MembershipDecision, Structure
 from structures.permissions import manager_group
 
@@ -32,10 +31,6 @@ INVITATION_VALIDITY = datetime.timedelta(days=30)
 MAX_INVITATIONS_PER_SEND = 1000
 # A digest lists this many registrations by name, then says how many more there are.
 DIGEST_LIST_LIMIT = 50
-
-
-def absolute_url(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 # --- Invitations ---------------------------------------------------------------------------------
