@@ -8,6 +8,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.stagekit import clear_login
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.urls import reverse
@@ -42,7 +43,9 @@ class AccountAdapter(DefaultAccountAdapter):
         """allauth's emails leave through the product's outbox, like every other one.
 
         The templates get what ``ceplus.emails.queue_email`` gives ours (``site_url``,
-        ``operator``) next to allauth's own context (``user``, ``password_reset_url``…).
+        ``operator``) next to allauth's own context (``user``, ``password_reset_url``…). The
+        context's ``user``, when there is one, is the account the email is written for
+        (``OutgoingEmail.recipient``).
         """
         context = {"site_url": settings.SITE_URL, "operator": settings.OPERATOR, "email": email, **context}
         message = self.render_mail(template_prefix, email, context)
@@ -50,8 +53,14 @@ class AccountAdapter(DefaultAccountAdapter):
         for content, mimetype in getattr(message, "alternatives", []):
             if mimetype == "text/html":
                 html = content
+        user = context.get("user")
         queue_message(
-            to=email, subject=message.subject, body=message.body, html=html, template=template_prefix
+            to=email,
+            subject=message.subject,
+            body=message.body,
+            html=html,
+            template=template_prefix,
+            recipient=user if isinstance(user, AbstractBaseUser) and user.pk is not None else None,
         )
 
     def send_password_reset_mail(self, user, email: str, context: dict[str, Any]) -> None:

@@ -622,4 +622,5 @@ def activation_email_send(*, user: User, acting_user: User | None) -> OutgoingEm
             "login_url": absolute_url(reverse("account_login")),
             "acting_user": acting_user,
         },
+        recipient=user,
     )

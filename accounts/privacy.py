@@ -42,26 +42,43 @@ def _status_label(value: str) -> str:
         return value
 
 
-def _emails_of(member: User) -> set[str]:
-    """Every address of ``member``: the login and those allauth holds (a pending change)."""
-    emails = {member.email.lower()}
-    emails |= {
-        email.lower() for email in EmailAddress.objects.filter(user=member).values_list("email", flat=True)
-    }
-    return {email for email in emails if email}
+def _verified_emails_of(member: User) -> QuerySet[EmailAddress]:
+    """The addresses ``member`` proved they own (allauth's confirmed ones), as a subquery. The
+    login address alone proves nothing: the shared link accepts any address, and a pending
+    change is anyone's address until its link is followed."""
+    return EmailAddress.objects.filter(user=member, verified=True).values("email")
 
 
-def _addressed_to(emails: Iterable[str]) -> Q:
-    query = Q(pk__in=[])
-    for email in emails:
-        query |= Q(to__iexact=email)
-    return query
+def _own_emails(member: User) -> QuerySet[OutgoingEmail]:
+    """The outbox's emails that are ``member``'s: written for their account
+    (``OutgoingEmail.recipient``), whatever address they went to; and those written for no
+    known account, sent to one of their verified addresses, exactly (addresses are stored in
+    lowercase). An email written for another account, or sent to an address the member has not
+    proved, is someone else's, whatever its text says. The export lists exactly these, and the
+    erasure deletes exactly these, queued or not."""
+    return OutgoingEmail.objects.filter(
+        Q(recipient=member) | Q(recipient__isnull=True, to__in=_verified_emails_of(member))
+    )
+
+
+def _own_invitations(member: User) -> QuerySet[Invitation]:
+    """The personal invitations that are ``member``'s: the one they registered with, and those
+    of any structure sent to one of their verified addresses, exactly (the address is all such
+    an invitation holds about a person, and the member proved it is theirs; the outbox's copy
+    of the invitation goes with their emails too). Never a shared link, nor an invitation to an
+    address they have not proved, their login included, even from their own structure: that
+    is its structure's record about someone else, as far as anyone can tell."""
+    return Invitation.objects.filter(
+        Q(pk=member.invitation_id) | Q(email__in=_verified_emails_of(member)),
+        kind=Invitation.Kind.PERSONAL,
+    )
 
 
 def member_export(*, member: User) -> dict[str, Any]:
     """Everything the product holds about ``member``, for the JSON file they download: profile,
     email addresses, delivery address, beneficiaries and their history, consents, the
-    decisions about the account, and the emails sent to them. A fixed number of queries."""
+    decisions about the account, and the emails that are theirs (``_own_emails``, the ones
+    the erasure deletes). A fixed number of queries."""
     member = User.objects.select_related("job_title", "structure", "invitation__structure").get(pk=member.pk)
     emails = list(EmailAddress.objects.filter(user=member).order_by("pk"))
     address = Address.objects.filter(user=member).first()
@@ -71,8 +88,7 @@ def member_export(*, member: User) -> dict[str, Any]:
         Consent.objects.filter(user=member).select_related("document").order_by("accepted_at", "pk")
     )
     decisions = list(MembershipDecision.objects.filter(member=member).order_by("created_at", "pk"))
-    addresses = {member.email.lower()} | {email.email.lower() for email in emails}
-    sent = list(OutgoingEmail.objects.filter(_addressed_to(addresses)).order_by("created_at", "pk"))
+    sent = list(_own_emails(member).order_by("created_at", "pk"))
     invitation = member.invitation
     return {
         "export": {
@@ -224,27 +240,24 @@ def _delete_admin_history(member: User) -> None:
 @transaction.atomic
 def member_erase(*, member: User, acting_user: User | None, session_keys: list[str] | None = None) -> None:
     """Erase ``member``'s account and personal data at once: profile, email addresses, delivery
-    address, beneficiaries and their history, consents, the emails sent to them or naming their
-    address, their personal invitation, the admin's history lines about them, and their
-    sessions. The decisions about the account stay, anonymised (their ``member`` becomes empty).
+    address, beneficiaries and their history, consents, their emails (``_own_emails``: written
+    for the account or sent to an address they proved, queued or not), their personal
+    invitations (``_own_invitations``: the one they used, those to an address they proved), the
+    admin's history lines about them, and their sessions. Nothing addressed to someone else
+    goes, whatever address the member added without confirming it. The decisions about the
+    account stay, anonymised (their ``member`` becomes empty).
 
     ``acting_user`` is the member themselves, or ``None`` for the purge. ``session_keys``, when
     given, are the member's live sessions (the purge finds everyone's in one pass).
     """
     member = User.objects.select_for_update().get(pk=member.pk)
     member_pk = member.pk
-    emails = _emails_of(member)
     if session_keys is None:
         session_keys = _session_keys_by_user({member.pk}).get(member.pk, [])
 
-    mentions = _addressed_to(emails)
-    for email in emails:
-        mentions |= Q(subject__icontains=email) | Q(body__icontains=email)
-    OutgoingEmail.objects.filter(mentions).delete()
-    personal = Q(pk__in=[])
-    for email in emails:
-        personal |= Q(email__iexact=email)
-    Invitation.objects.filter(personal, kind=Invitation.Kind.PERSONAL).delete()
+    # Before the user goes: their verified addresses (CASCADE) decide what else is theirs.
+    _own_emails(member).delete()
+    _own_invitations(member).delete()
     _delete_admin_history(member)
     _delete_sessions(session_keys)
     # Address, beneficiaries, their history, consents and allauth's addresses go with the user

@@ -44,6 +44,7 @@ def password_reset_send(
         template_prefix,
         user.email,
         {"user": user, "password_reset_url": password_reset_url(user), "acting_user": acting_user},
+        recipient=user,
     )
 
 
@@ -228,7 +229,7 @@ def _registration_create(
     )
 
     context = {"member": user, "user": user, "structure": structure, "beneficiary_count": len(beneficiaries)}
-    queue_email("accounts/email/registration_received", email, context)
+    queue_email("accounts/email/registration_received", email, context, recipient=user)
     if structure.notification == Structure.Notification.EACH:
         admin_url = absolute_url(reverse("admin:accounts_user_change", args=[user.pk]))
         for manager in structure.managers.filter(is_active=True).order_by("pk"):
@@ -236,6 +237,7 @@ def _registration_create(
                 "structures/email/new_registration",
                 manager.email,
                 {**context, "manager": manager, "admin_url": admin_url},
+                recipient=manager,
             )
     if not personal:
         _send_email_confirmation(email_address)
@@ -276,6 +278,8 @@ def _registration_existing_account(account: AccountDetails) -> None:
         "account/email/account_already_exists",
         email,
         {
+            # The adapter files the email under this account (``OutgoingEmail.recipient``).
+            "user": existing,
             "email": email,
             "password_reset_url": absolute_url(reverse("account_reset_password")),
             "signup_url": absolute_url(reverse("signup_info")),

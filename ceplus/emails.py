@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -19,6 +19,9 @@ from django.template.loader import render_to_string
 
 from ceplus.models import OutgoingEmail
 from ceplus.text import clean_line
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 logger = logging.getLogger(__name__)
 
@@ -45,16 +48,35 @@ def render_email(template_prefix: str, context: Mapping[str, Any]) -> tuple[str,
     return subject, body, html
 
 
-def queue_email(template_prefix: str, to: str, context: Mapping[str, Any]) -> OutgoingEmail:
-    """Store the email ``template_prefix`` for ``to`` and deliver it after the current commit."""
+def queue_email(
+    template_prefix: str, to: str, context: Mapping[str, Any], *, recipient: AbstractBaseUser | None = None
+) -> OutgoingEmail:
+    """Store the email ``template_prefix`` for ``to`` and deliver it after the current commit.
+
+    ``recipient`` is the account the email is written for, when the caller knows it: that
+    email is then part of the account's personal data (its export, its erasure) whatever
+    address it went to. Without it, only an address the account proved it owns claims it.
+    """
     subject, body, html = render_email(template_prefix, context)
-    return queue_message(to=to, subject=subject, body=body, html=html, template=template_prefix)
+    return queue_message(
+        to=to, subject=subject, body=body, html=html, template=template_prefix, recipient=recipient
+    )
 
 
-def queue_message(*, to: str, subject: str, body: str, html: str = "", template: str = "") -> OutgoingEmail:
-    """Store an already rendered message and deliver it after the current commit."""
+def queue_message(
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    html: str = "",
+    template: str = "",
+    recipient: AbstractBaseUser | None = None,
+) -> OutgoingEmail:
+    """Store an already rendered message and deliver it after the current commit
+    (``recipient``: as for ``queue_email``)."""
     email = OutgoingEmail.objects.create(
         to=to,
+        recipient=recipient,
         from_email=settings.DEFAULT_FROM_EMAIL,
         subject=clean_line(subject)[:255],
         body=body,

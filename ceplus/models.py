@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -89,6 +90,16 @@ class OutgoingEmail(models.Model):
         FAILED = "failed", _("Échec")
 
     to = models.EmailField(_("destinataire"))
+    # The account the email was written for, when the sender knew it: the member's export and
+    # erasure go by it, never by what the address or the text looks like.
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("compte destinataire"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     from_email = models.CharField(_("expéditeur"), max_length=254)
     subject = models.CharField(_("objet"), max_length=255)
     body = models.TextField(_("texte"))
@@ -104,7 +115,11 @@ class OutgoingEmail(models.Model):
         verbose_name = _("email envoyé")
         verbose_name_plural = _("emails envoyés")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "-created_at"], name="ceplus_email_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="ceplus_email_status_idx"),
+            # A member's export and erasure look their verified addresses up, exactly.
+            models.Index(fields=["to"], name="ceplus_email_to_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to}"

@@ -302,6 +302,7 @@ def manager_invite(
             "forgot_password_url": absolute_url(reverse("account_reset_password")),
             "admin_url": absolute_url(reverse("admin:index")),
         },
+        recipient=user,
     )
     return ManagerInvitation(user=user, account_created=account_created, already_manager=False)
 
@@ -406,6 +407,7 @@ def _decide(
                 "reason": reason,
                 "login_url": absolute_url(reverse("account_login")),
             },
+            recipient=locked,
         )
     for name in ("status", "status_reason", "status_changed_at", "is_active"):
         setattr(member, name, getattr(locked, name))
@@ -473,6 +475,7 @@ def registrations_digest_send(*, structure: Structure, now: datetime.datetime | 
                         "pending_total": pending_total,
                         "queue_url": queue_url,
                     },
+                    recipient=manager,
                 )
         locked.digest_sent_at = now
         locked.save(update_fields=["digest_sent_at"])

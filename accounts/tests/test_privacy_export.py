@@ -47,7 +47,12 @@ def member():
         to_status=User.Status.APPROVED,
         reason="Salariée confirmée",
     )
-    queue_email("account/email/email_changed", member.email, {"from_email": "a@b.fr", "to_email": "c@d.fr"})
+    queue_email(
+        "account/email/email_changed",
+        member.email,
+        {"from_email": "a@b.fr", "to_email": "c@d.fr"},
+        recipient=member,
+    )
     return member
 
 
