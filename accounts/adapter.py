@@ -6,6 +6,7 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.stagekit import clear_login
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User, normalize_email
 from ceplus.emails import queue_message
 
 
@@ -62,6 +64,18 @@ class AccountAdapter(DefaultAccountAdapter):
             template=template_prefix,
             recipient=user if isinstance(user, AbstractBaseUser) and user.pk is not None else None,
         )
+
+    def clean_email(self, email: str) -> str:
+        """Every address allauth's forms take (password reset, email change) in the one form
+        the accounts hold (``normalize_email``): a look-alike such as "ｅxample.org", which
+        mail servers deliver to example.org, is that address and not another one."""
+        email = normalize_email(super().clean_email(email))
+        # The domain's ASCII form may be longer than what was typed and checked.
+        if len(email) > User.email.field.max_length:
+            raise forms.ValidationError(
+                _("Saisissez une adresse email valide, par exemple prenom.nom@exemple.fr."), code="invalid"
+            )
+        return email
 
     def send_password_reset_mail(self, user, email: str, context: dict[str, Any]) -> None:
         """The link goes to the address stored on the account, never to the one typed, which may

@@ -12,6 +12,8 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.models import normalize_email
+
 PASSWORD_HINT = _("8 caractères minimum. Une phrase facile à retenir convient très bien.")
 REPEAT_PASSWORD_LABEL = _("Ressaisissez votre mot de passe")
 # Passphrases are welcome, but not megabytes of them: hashing is deliberately slow.
@@ -56,6 +58,13 @@ class ResetPasswordForm(allauth_forms.ResetPasswordForm):
             }
         )
         email.widget.attrs.update({"autocomplete": "email", "placeholder": "", "inputmode": "email"})
+
+    def clean_email(self) -> str:
+        # allauth finds the accounts with the normalised address (the adapter's ``clean_email``)
+        # but hands on what was typed, which keys the per-address limit: look-alikes of one
+        # address ("ｅxample.org") would each get their own five links an hour.
+        super().clean_email()
+        return normalize_email(self.cleaned_data["email"])
 
 
 class ResetPasswordKeyForm(allauth_forms.ResetPasswordKeyForm):
@@ -102,7 +111,9 @@ class AdminLoginForm(AdminAuthenticationForm):
     }
 
     def clean(self):
-        username = self.cleaned_data.get("username")
+        # The accounts' form of the address, as on the site's login: a look-alike
+        # ("ｅxample.org") is the account of its mailbox, and counts against its limit.
+        username = normalize_email(self.cleaned_data.get("username") or "") or None
         password = self.cleaned_data.get("password")
         if username is None or not password:
             return self.cleaned_data

@@ -65,6 +65,12 @@ class LoginForm(allauth_forms.LoginForm):
 
         limit_length(password)
 
+    def clean_login(self) -> str:
+        # allauth's login form does not go through the adapter's ``clean_email``: the address is
+        # put in the accounts' form here, so a look-alike ("ｅxample.org") logs into the account
+        # of its mailbox and its failures count against that account's limit.
+        return normalize_email(super().clean_login())
+
 
 # --- The signup wizard ----------------------------------------------------------------------
 # Each step's form cleans and normalises what the person typed; the view keeps the cleaned data
@@ -204,6 +210,15 @@ class SignupAccountForm(forms.Form):
             "Votre mot de passe est enregistré : laissez vide pour le garder, "
             "ou saisissez-en un nouveau (8 caractères minimum)."
         )
+
+    def clean_email(self) -> str:
+        # The form the account will hold, so the password checks and the search for an existing
+        # account see the address of the mailbox, whatever look-alike was typed.
+        email = normalize_email(self.cleaned_data["email"])
+        # The domain's ASCII form may be longer than what was typed and checked.
+        if len(email) > User.email.field.max_length:
+            raise forms.ValidationError(self.fields["email"].error_messages["invalid"], code="invalid")
+        return email
 
     def clean(self):
         cleaned = super().clean()

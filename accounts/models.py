@@ -1,3 +1,6 @@
+import contextlib
+import unicodedata
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -10,8 +13,22 @@ from ceplus.text import fold
 
 
 def normalize_email(email: str) -> str:
-    """The whole address in lowercase: allauth looks addresses up by exact match."""
-    return (email or "").strip().lower()
+    """The one form of an address that is stored and compared: one mailbox, one string.
+
+    Unicode NFKC (a fullwidth "ｅ" is "e"), the domain in its IDNA ASCII form (Python's
+    ``idna`` codec applies nameprep: "ｅxample.org" and "Café.fr" become "example.org" and
+    "xn--caf-dma.fr", where mail servers deliver them), then lowercase, since allauth looks
+    addresses up by exact match. A domain that cannot be encoded is left as it is, NFKC and
+    lowercase, for the validators to refuse. ``accounts/0004_normalise_emails`` put the stored
+    addresses in this form with a frozen copy: changing the rules needs a new data migration.
+    """
+    email = unicodedata.normalize("NFKC", email or "").strip()
+    local, at, domain = email.rpartition("@")
+    if at and domain:
+        with contextlib.suppress(UnicodeError):  # the validators refuse it
+            domain = domain.encode("idna").decode("ascii")
+        email = f"{local}@{domain}"
+    return email.lower()
 
 
 class UserManager(BaseUserManager):
