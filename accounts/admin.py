@@ -17,12 +17,13 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Address, Consent, JobTitle, User
+from ceplus.admin_base import BaseAdmin
 from structures.admin import send_password_resets
 from structures.scoping import ScopedAdmin, is_staff_wide, structure_filter
 
 
 @admin.register(User)
-class UserAdmin(admin.ModelAdmin):
+class UserAdmin(BaseAdmin):
     """Staff and managers' accounts (staff only). A member's id opens the member's page."""
 
     list_display = [
@@ -153,7 +154,7 @@ def _int_or_none(value: str) -> int | None:
 
 
 @admin.register(JobTitle)
-class JobTitleAdmin(admin.ModelAdmin):
+class JobTitleAdmin(BaseAdmin):
     list_display = ["name", "offered"]
     list_filter = ["is_active"]
     search_fields = ["name", "search_name"]

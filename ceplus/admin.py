@@ -1,9 +1,14 @@
+from allauth.account.admin import EmailAddressAdmin
+from allauth.account.models import EmailAddress
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin
+from django.contrib.auth.models import Group
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
+from ceplus.admin_base import BaseAdmin, ProductAdminMixin
 from ceplus.models import LegalDocument, OutgoingEmail
 from ceplus.services import legal_document_new_version, outgoing_email_resend
 
@@ -15,9 +20,17 @@ admin.site.index_title = _("Tableau de bord")
 if admin.site.is_registered(DBTaskResult):
     admin.site.unregister(DBTaskResult)
 
+# Django's and allauth's own admins, with what every admin of the product does (ceplus.admin_base).
+for model, model_admin in ((Group, GroupAdmin), (EmailAddress, EmailAddressAdmin)):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(
+        model, type(model_admin.__name__, (ProductAdminMixin, model_admin), {"__module__": __name__})
+    )
+
 
 @admin.register(LegalDocument)
-class LegalDocumentAdmin(admin.ModelAdmin):
+class LegalDocumentAdmin(BaseAdmin):
     list_display = ["kind", "version", "title", "published_at", "is_published"]
     list_filter = ["kind"]
     ordering = ["kind", "-version"]
@@ -54,7 +67,7 @@ class LegalDocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
+class OutgoingEmailAdmin(BaseAdmin):
     list_display = ["subject", "to", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status"]
     search_fields = ["to", "subject"]

@@ -4,6 +4,7 @@ from django.urls import include, path
 from accounts.admin_views import member_import
 from accounts.auth_forms import AdminLoginForm
 from ceplus import views
+from structures.scoping import view_on_site
 
 # The admin's login counts failed attempts like the site's CONNEXION (allauth's rate limits).
 admin.site.login_form = AdminLoginForm
@@ -22,6 +23,8 @@ urlpatterns = [
     path("", include("structures.urls")),
     path("compte/", include("allauth.urls")),
     path("admin/import-membres/", member_import, name="admin_member_import"),
+    # Before the admin's own, which checks only that the user may enter the admin.
+    path("admin/r/<path:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),
     path("admin/", admin.site.urls),
 ]
 

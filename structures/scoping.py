@@ -11,11 +11,15 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes import views as contenttype_views
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
+from ceplus.admin_base import BaseAdmin
 from structures.models import Structure
 
 # What may follow a filterable field's name in a query string: comparisons, or the key of the
@@ -77,7 +81,7 @@ def structure_filter(path: str) -> type[StructureListFilter]:
     return type("StructureListFilter", (StructureListFilter,), {"field_path": path})
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class ScopedAdmin(BaseAdmin):
     """A ModelAdmin whose objects belong to a structure through ``structure_path``."""
 
     structure_path: str = "structure"
@@ -144,3 +148,25 @@ class ScopedAdmin(admin.ModelAdmin):
                 request, _("Ce filtre n'est pas disponible : la liste complète s'affiche."), messages.WARNING
             )
             return HttpResponseRedirect(request.path)
+
+
+def view_on_site(request: HttpRequest, content_type_id: str, object_id: str) -> HttpResponse:
+    """The admin's "Voir sur le site" (``/admin/r/<type>/<id>/``), for the objects the user may
+    see in the admin only.
+
+    Django's own shortcut checks nothing but access to the admin site: it would redirect a
+    manager to another structure's invitation link. Here the object is looked up through its
+    ModelAdmin, whose queryset is scoped; anything else answers 404, like a missing object.
+    """
+    try:
+        content_type = ContentType.objects.get_for_id(int(content_type_id))
+    except (ValueError, ContentType.DoesNotExist) as error:
+        raise Http404 from error
+    model = content_type.model_class()
+    model_admin = admin.site._registry.get(model) if model is not None else None
+    if model_admin is None or not model_admin.has_view_or_change_permission(request):
+        raise Http404
+    obj = model_admin.get_object(request, unquote(object_id))
+    if obj is None or not model_admin.has_view_or_change_permission(request, obj):
+        raise Http404
+    return contenttype_views.shortcut(request, content_type_id, object_id)
