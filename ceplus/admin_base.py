@@ -49,7 +49,8 @@ class ProductAdminMixin:
     def get_object(self, request, object_id, from_field=None):
         if not self.has_view_or_change_permission(request):
             return None
-        return super().get_object(request, object_id, from_field)
+        # An empty ?_to_field= means the primary key, as without it.
+        return super().get_object(request, object_id, from_field or None)
 
     def response_action(self, request, queryset, *args, **kwargs):
         selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)

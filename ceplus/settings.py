@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ceplus.middleware.NulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ceplus.middleware.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
