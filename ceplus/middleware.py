@@ -15,6 +15,7 @@ TOUCH_INTERVAL_SECONDS = 60
 # The one character PostgreSQL's text cannot hold. (The URL brings no other: Django decodes a
 # broken UTF-8 sequence to U+FFFD in the query string and keeps it percent-encoded in the path.)
 NUL = "\x00"
+REPLACEMENT = "\ufffd"
 
 
 class IdleSessionMiddleware:
@@ -51,10 +52,10 @@ class NulCharactersMiddleware:
       redirects built from ``get_full_path()`` say what the views read;
     - a cookie with a NUL is dropped, as if not sent: none of ours holds one, and the session
       cookie is looked up in the database (a quoted cookie value may spell a NUL ``\\000``);
-    - a path with a NUL answers the 404 page. It is raised in ``process_view``, once the URL is
-      resolved, so that the page goes back out through every middleware like any other 404
-      (Content-Security-Policy, X-Frame-Options); the middleware in between query nothing with
-      the path.
+    - a NUL in a part of the path that a view receives (a token, an id) reaches it as U+FFFD,
+      the character a decoder puts for what it cannot read: each view answers as for any other
+      unknown value (the forged invitation link, the admin's "n'existe pas"), and the database
+      can hold it. A NUL in an unnamed part of a pattern answers the 404 page.
 
     The body is left alone: reading ``request.POST`` here would parse it before the views that
     choose their own upload handlers (files read in memory), and the forms' ``CharField`` already
@@ -82,5 +83,9 @@ class NulCharactersMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
-        if NUL in request.path:
+        if any(isinstance(value, str) and NUL in value for value in view_args):
             raise Http404
+        # The handler calls the view with this very dict, after every middleware's process_view.
+        for name, value in view_kwargs.items():
+            if isinstance(value, str) and NUL in value:
+                view_kwargs[name] = value.replace(NUL, REPLACEMENT)
