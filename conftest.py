@@ -56,6 +56,17 @@ def page(chromium, live_server):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(request):
+    """Argon2 is slow by design (about 0.2 s and 100 MB per hash here) and most tests make a few
+    hashes: they use MD5 instead (saleor's way). A test about hashing itself is marked
+    ``real_hashers`` and keeps the settings' hashers."""
+    if request.node.get_closest_marker("real_hashers"):
+        return
+    settings = request.getfixturevalue("settings")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache(request):
     """Rate limits live in the shared (database) cache: each test starts with none counted."""
     names = set(request.fixturenames)

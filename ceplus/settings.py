@@ -46,7 +46,6 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "phonenumber_field",
-    "formtools",
     "django_tasks_db",
     "ceplus",
     "accounts",

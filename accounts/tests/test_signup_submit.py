@@ -29,6 +29,7 @@ from structures.models import Invitation, MembershipDecision
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.real_hashers
 def test_submission_creates_the_pending_registration(client):
     structure = factories.StructureFactory(name="CSE Textiles")
     invitation = ready_invitation(structure=structure)

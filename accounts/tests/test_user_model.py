@@ -44,6 +44,7 @@ def test_superuser_is_staff_and_approved():
 
 
 @pytest.mark.django_db
+@pytest.mark.real_hashers
 def test_passwords_are_hashed_with_argon2():
     user = User.objects.create_user(
         "marie@example.org", "un mot de passe long", first_name="M", last_name="M"

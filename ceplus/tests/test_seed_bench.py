@@ -81,6 +81,7 @@ def test_beneficiaries_follow_the_household_rules():
     assert not partners.exists()
 
 
+@pytest.mark.real_hashers
 def test_every_account_shares_one_password_hash_made_by_the_configured_hasher():
     """The password is hashed once (Argon2, the configured hasher) and reused for every row."""
     seed("--members", "30")

@@ -81,6 +81,7 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(client_a, structure_a
 
 
 @pytest.mark.django_db
+@pytest.mark.real_hashers
 def test_the_member_page_shows_everything_they_sent(client_a, structure_a):
     from accounts.models import Consent
     from ceplus.models import LegalDocument

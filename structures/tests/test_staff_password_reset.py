@@ -62,6 +62,7 @@ def test_reset_is_post_only(client, staff, member_a, mailoutbox):
 
 
 @pytest.mark.django_db
+@pytest.mark.real_hashers
 def test_no_password_is_shown_or_settable_in_the_admin(client, staff, manager_a, member_a):
     client.force_login(staff)
     for url in (
