@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
-from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from allauth.account.internal.stagekit import clear_login
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.urls import reverse
@@ -144,3 +146,13 @@ class AccountAdapter(DefaultAccountAdapter):
         if user.is_authenticated and user.is_staff:
             return reverse("admin:index")
         return super().get_login_redirect_url(request)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address as allauth sees it (the same as its rate limits), if it is one: it
+    is kept with a consent."""
+    try:
+        ip = get_adapter(request).get_client_ip(request)
+        return str(ipaddress.ip_address(ip))
+    except (PermissionDenied, ValueError):
+        return None

@@ -16,9 +16,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Address, Consent, JobTitle, User
-from ceplus.admin_base import BaseAdmin
-from structures.admin import send_password_resets
+from accounts.admin_actions import send_password_resets
+from accounts.models import Address, Consent, Event, JobTitle, User
+from accounts.services import account_update, job_title_save
+from ceplus.admin_base import BaseAdmin, changes_table
 from structures.scoping import ScopedAdmin, is_staff_wide, structure_filter
 
 
@@ -94,6 +95,20 @@ class UserAdmin(BaseAdmin):
         extra_context["password_reset_url"] = reverse("admin:accounts_user_password_reset", args=[object_id])
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def save_model(self, request, obj, form, change):
+        """Through ``account_update``: each change of a name or a right is recorded with who made
+        it; the groups are set there too (``save_related`` writes nothing more)."""
+        fields = [name for name in form.changed_data if name != "groups"]
+        account_update(
+            user=obj,
+            values={name: getattr(obj, name) for name in fields},
+            groups=form.cleaned_data.get("groups") if "groups" in form.changed_data else None,
+            acting_user=request.user,
+        )
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
     def get_urls(self):
         return [
             path(
@@ -163,6 +178,9 @@ class JobTitleAdmin(BaseAdmin):
     def offered(self, job_title: JobTitle) -> str:
         return yes_no(job_title.is_active)
 
+    def save_model(self, request, obj, form, change):
+        job_title_save(job_title=obj)
+
 
 @admin.register(Address)
 class AddressAdmin(ScopedAdmin):
@@ -197,3 +215,32 @@ class ConsentAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Event)
+class EventAdmin(ScopedAdmin):
+    """Who changed what, when: profiles, addresses, invitations, managers, structures. Read only;
+    a manager reads the changes about their own structures."""
+
+    structure_path = "structure"
+    list_display = ["created_at", "kind", "member", "structure", "acting_user", "description"]
+    list_select_related = ["member", "structure", "acting_user"]
+    list_filter = ["kind", structure_filter("structure")]
+    search_fields = ["description", "member__last_name", "member__email", "acting_user__email"]
+    date_hierarchy = "created_at"
+    filterable_fields = ("created_at",)
+    fields = ["created_at", "kind", "member", "structure", "acting_user", "changes_display"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("modifications"))
+    def changes_display(self, event: Event) -> str:
+        return changes_table(event.changes, event.description)

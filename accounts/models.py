@@ -229,3 +229,81 @@ class Consent(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("legal_document_version", args=[self.document.kind, self.document.version])
+
+
+class Event(models.Model):
+    """A change a person made that has no table of its own: who, when, what (each changed
+    field before → after), about which member or structure.
+
+    Written only by ``accounts.events.event_record``. The structure's managers read the events
+    of their members on the member's page; an event about a member goes with the member's
+    account when it is erased (it holds their data), and names nobody once its author is.
+    """
+
+    class Kind(models.TextChoices):
+        PROFILE_CHANGED = "profile_changed", _("Profil modifié")
+        ADDRESS_CHANGED = "address_changed", _("Adresse de livraison enregistrée")
+        ACCOUNT_CHANGED = "account_changed", _("Compte modifié")
+        PASSWORD_RESET_SENT = "password_reset_sent", _("Lien de réinitialisation du mot de passe envoyé")
+        ACTIVATION_SENT = "activation_sent", _("Email d'activation envoyé")
+        STRUCTURE_CREATED = "structure_created", _("Structure créée")
+        STRUCTURE_CHANGED = "structure_changed", _("Structure modifiée")
+        MANAGER_ADDED = "manager_added", _("Gestionnaire ajouté")
+        MANAGER_REMOVED = "manager_removed", _("Gestionnaire retiré")
+        SHARED_LINK_CREATED = "shared_link_created", _("Lien d'invitation créé")
+        SHARED_LINK_REGENERATED = "shared_link_regenerated", _("Lien d'invitation remplacé")
+        INVITATIONS_SENT = "invitations_sent", _("Invitations envoyées")
+        INVITATION_RESENT = "invitation_resent", _("Invitation renvoyée")
+        INVITATION_REVOKED = "invitation_revoked", _("Invitation révoquée")
+        INVITATION_EXPIRY_CHANGED = (
+            "invitation_expiry_changed",
+            _("Date d'expiration d'une invitation modifiée"),
+        )
+
+    kind = models.CharField(_("modification"), max_length=32, choices=Kind.choices)
+    acting_user = models.ForeignKey(
+        User,
+        verbose_name=_("par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    member = models.ForeignKey(
+        User,
+        verbose_name=_("ouvrant-droit"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    structure = models.ForeignKey(
+        "structures.Structure",
+        verbose_name=_("structure"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    description = models.CharField(_("détail"), max_length=400, blank=True)
+    changes = models.JSONField(
+        _("modifications"),
+        default=list,
+        blank=True,
+        help_text=_("Chaque champ modifié, avec son ancienne et sa nouvelle valeur."),
+    )
+    created_at = models.DateTimeField(_("date"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("modification")
+        verbose_name_plural = _("historique des modifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["structure", "-created_at"], name="accounts_event_structure_idx"),
+            models.Index(fields=["member", "-created_at"], name="accounts_event_member_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_kind_display()} — {self.description}" if self.description else self.get_kind_display()
+        )

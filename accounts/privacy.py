@@ -19,10 +19,12 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import Address, Consent, User
+from accounts.models import Address, Consent, Event, User
 from beneficiaries.models import Beneficiary, BeneficiaryChange
 from ceplus.models import OutgoingEmail
-from structures.models import Invitation, MembershipDecision
+from ceplus.services import outgoing_emails_erase
+from structures.models import MembershipDecision
+from structures.services import invitations_forget
 
 logger = logging.getLogger(__name__)
 
@@ -61,19 +63,6 @@ def _own_emails(member: User) -> QuerySet[OutgoingEmail]:
     )
 
 
-def _own_invitations(member: User) -> QuerySet[Invitation]:
-    """The personal invitations that are ``member``'s: the one they registered with, and those
-    of any structure sent to one of their verified addresses, exactly (the address is all such
-    an invitation holds about a person, and the member proved it is theirs; the outbox's copy
-    of the invitation goes with their emails too). Never a shared link, nor an invitation to an
-    address they have not proved, their login included, even from their own structure: that
-    is its structure's record about someone else, as far as anyone can tell."""
-    return Invitation.objects.filter(
-        Q(pk=member.invitation_id) | Q(email__in=_verified_emails_of(member)),
-        kind=Invitation.Kind.PERSONAL,
-    )
-
-
 def member_export(*, member: User) -> dict[str, Any]:
     """Everything the product holds about ``member``, for the JSON file they download: profile,
     email addresses, delivery address, beneficiaries and their history, consents, the
@@ -88,6 +77,7 @@ def member_export(*, member: User) -> dict[str, Any]:
         Consent.objects.filter(user=member).select_related("document").order_by("accepted_at", "pk")
     )
     decisions = list(MembershipDecision.objects.filter(member=member).order_by("created_at", "pk"))
+    events = list(Event.objects.filter(member=member).order_by("created_at", "pk"))
     sent = list(_own_emails(member).order_by("created_at", "pk"))
     invitation = member.invitation
     return {
@@ -167,6 +157,18 @@ def member_export(*, member: User) -> dict[str, Any]:
             }
             for decision in decisions
         ],
+        "historique_du_compte": [
+            {
+                "date": _date(event.created_at),
+                "modification": str(event.get_kind_display()),
+                "detail": event.description or None,
+                "modifications": [
+                    {"champ": item.get("field"), "avant": item.get("before"), "apres": item.get("after")}
+                    for item in event.changes
+                ],
+            }
+            for event in events
+        ],
         "invitation": (
             {
                 "structure": invitation.structure.name,
@@ -242,7 +244,7 @@ def member_erase(*, member: User, acting_user: User | None, session_keys: list[s
     """Erase ``member``'s account and personal data at once: profile, email addresses, delivery
     address, beneficiaries and their history, consents, their emails (``_own_emails``: written
     for the account or sent to an address they proved, queued or not), their personal
-    invitations (``_own_invitations``: the one they used, those to an address they proved), the
+    invitations (``invitations_forget``: the one they used, those to an address they proved), the
     admin's history lines about them, and their sessions. Nothing addressed to someone else
     goes, whatever address the member added without confirming it. The decisions about the
     account stay, anonymised (their ``member`` becomes empty).
@@ -256,8 +258,8 @@ def member_erase(*, member: User, acting_user: User | None, session_keys: list[s
         session_keys = _session_keys_by_user({member.pk}).get(member.pk, [])
 
     # Before the user goes: their verified addresses (CASCADE) decide what else is theirs.
-    _own_emails(member).delete()
-    _own_invitations(member).delete()
+    outgoing_emails_erase(emails=_own_emails(member))
+    invitations_forget(member=member, verified_emails=_verified_emails_of(member))
     _delete_admin_history(member)
     _delete_sessions(session_keys)
     # Address, beneficiaries, their history, consents and allauth's addresses go with the user

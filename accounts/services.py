@@ -1,27 +1,137 @@
-"""State changes of accounts: registration, passwords, and what members do with their data."""
+"""State changes of identity: accounts, their passwords, addresses, email addresses and
+consents. The one writer of ``User`` (but for the member life cycle's fields, which
+``structures.services`` sets), ``Address``, ``Consent`` and allauth's ``EmailAddress``.
+
+Each function runs in one transaction, records who did what (``accounts.events``) and queues
+its emails through ``ceplus.emails`` (sent once the transaction commits).
+"""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 
-from allauth.account.adapter import get_adapter
 from allauth.account.forms import default_token_generator
-from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from phonenumber_field.phonenumber import to_python as to_phone
 
-from accounts.models import Address, Consent, JobTitle, User, normalize_email
-from beneficiaries.models import Beneficiary
-from beneficiaries.rules import Candidate, check_beneficiary, check_household
+from accounts.events import event_record, field_changes
+from accounts.models import Address, Consent, Event, JobTitle, User, normalize_email
 from ceplus.emails import absolute_url, queue_email
-from ceplus.models import LegalDocument
-from structures.models import Invitation, MembershipDecision, Structure
-from structures.services import InvitationGone
+from ceplus.models import LegalDocument, OutgoingEmail
+
+ADDRESS_FIELDS = ("line1", "line2", "postal_code", "city", "country")
+PROFILE_FIELDS = ("last_name", "first_name", "job_title", "phone")
+ACTIVATION_TEMPLATE = "account/email/activation"
+
+
+# --- Accounts ------------------------------------------------------------------------------------
+
+
+def user_create(
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    phone: str = "",
+    job_title: JobTitle | None = None,
+    password_hash: str | None = None,
+    structure=None,
+    invitation=None,
+    status: str = User.Status.APPROVED,
+    status_changed_at: datetime.datetime | None = None,
+    is_staff: bool = False,
+    date_joined: datetime.datetime | None = None,
+) -> User:
+    """Create an account. ``password_hash`` is a hash already made (the wizard's: never hashed
+    twice); without one the account has no usable password and its owner chooses one through a
+    reset link. A member's structure and status are given by the member life cycle
+    (``structures.services``), the only caller that passes them."""
+    user = User(
+        email=normalize_email(email),
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        job_title=job_title,
+        structure=structure,
+        invitation=invitation,
+        status=status,
+        status_changed_at=status_changed_at,
+        is_staff=is_staff,
+        date_joined=date_joined or timezone.now(),
+    )
+    if password_hash:
+        user.password = password_hash
+    else:
+        user.set_unusable_password()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    member: User,
+    last_name: str,
+    first_name: str,
+    job_title: JobTitle | None,
+    phone,
+    acting_user: User | None,
+) -> list[dict[str, str]]:
+    """Change the member's name, fonction and phone number (the email changes through allauth,
+    with a confirmation of the new address). Records each changed field, before and after, and
+    who changed it; nothing changed, nothing recorded. Returns the changes."""
+    if isinstance(phone, str):
+        # A number as text ("+33612345678", "06 12 34 56 78") compares as the number it is.
+        phone = to_phone(phone, region=settings.PHONENUMBER_DEFAULT_REGION) if phone else ""
+    member = User.objects.select_for_update().get(pk=member.pk)
+    before = {name: getattr(member, name) for name in PROFILE_FIELDS}
+    after = {"last_name": last_name, "first_name": first_name, "job_title": job_title, "phone": phone}
+    changes = field_changes(User, before, after, PROFILE_FIELDS)
+    if not changes:
+        return []
+    for name, value in after.items():
+        setattr(member, name, value)
+    member.save(update_fields=list(PROFILE_FIELDS))
+    event_record(kind=Event.Kind.PROFILE_CHANGED, acting_user=acting_user, member=member, changes=changes)
+    return changes
+
+
+@transaction.atomic
+def account_update(
+    *, user: User, values: dict, groups: Iterable[Group] | None = None, acting_user: User | None
+) -> list[dict[str, str]]:
+    """Staff change an account of the staff or of a manager: name, phone, rights (active, staff,
+    superuser, groups). Records each changed field and who changed it."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    names = list(values)
+    before = {name: getattr(user, name) for name in names}
+    changes = field_changes(User, before, values, names)
+    if groups is not None:
+        groups = list(groups)
+        old = sorted(group.name for group in user.groups.all())
+        new = sorted(group.name for group in groups)
+        if old != new:
+            changes += field_changes(User, {"groups": old}, {"groups": new}, ["groups"])
+            user.groups.set(groups)
+    for name, value in values.items():
+        setattr(user, name, value)
+    if names:
+        user.save(update_fields=names)
+    if changes:
+        event_record(kind=Event.Kind.ACCOUNT_CHANGED, acting_user=acting_user, member=user, changes=changes)
+    return changes
+
+
+# --- Passwords -----------------------------------------------------------------------------------
 
 
 def password_reset_url(user: User) -> str:
@@ -35,270 +145,178 @@ def password_reset_url(user: User) -> str:
     return absolute_url(path)
 
 
+@transaction.atomic
 def password_reset_send(
     *, user: User, template_prefix: str = "account/email/password_reset_key", acting_user: User | None = None
 ) -> None:
     """Email ``user`` a link to set a new password, as allauth's "J'ai oublié mon mot de passe"
-    does. Staff trigger it from the admin; they never see nor set the password themselves."""
+    does. Staff and managers trigger it from the admin (recorded with who asked); they never
+    see nor set the password themselves."""
     queue_email(
         template_prefix,
         user.email,
         {"user": user, "password_reset_url": password_reset_url(user), "acting_user": acting_user},
         recipient=user,
     )
+    if acting_user is not None:
+        event_record(kind=Event.Kind.PASSWORD_RESET_SENT, acting_user=acting_user, member=user)
 
 
-# --- Registration ---------------------------------------------------------------------------
+def activation_needed(user: User) -> bool:
+    """A validated, active member who has not chosen a password on the new site yet."""
+    return (
+        user.is_member
+        and user.is_active
+        and user.status == User.Status.APPROVED
+        and not user.has_usable_password()
+    )
 
 
-@dataclass(frozen=True)
-class AccountDetails:
-    """Step 1 of the wizard, cleaned. The password is already hashed (``make_password``)."""
-
-    last_name: str
-    first_name: str
-    job_title_id: int
-    email: str
-    phone: str
-    password_hash: str
+def activation_candidates(queryset: QuerySet[User]) -> QuerySet[User]:
+    """The users of ``queryset`` that :func:`activation_needed` accepts, in one query."""
+    return queryset.filter(
+        structure__isnull=False,
+        is_active=True,
+        status=User.Status.APPROVED,
+        password__startswith=UNUSABLE_PASSWORD_PREFIX,
+    )
 
 
-@dataclass(frozen=True)
-class AddressDetails:
-    """Step 2 of the wizard, cleaned."""
-
-    line1: str
-    postal_code: str
-    city: str
-    country: str = "France"
-    line2: str = ""
-
-
-@dataclass(frozen=True)
-class BeneficiaryDetails:
-    """One row of step 3 of the wizard, cleaned."""
-
-    relationship: str
-    last_name: str
-    first_name: str
-    birth_date: datetime.date
-
-
-class RegistrationRefused(Exception):
-    """What the wizard checked no longer holds at submission (the structure changed its rules, a
-    job title was withdrawn…). ``step`` names the wizard step to correct; nothing was written."""
-
-    def __init__(self, step: str, messages: list[str]):
-        super().__init__(step, messages)
-        self.step = step
-        self.messages = messages
-
-
-# The case-insensitive unique email of accounts.User.
-EMAIL_CONSTRAINT = "accounts_user_email_ci_unique"
-
-
-def registration_submit(
-    *,
-    invitation: Invitation,
-    account: AccountDetails,
-    address: AddressDetails,
-    beneficiaries: Sequence[BeneficiaryDetails],
-    consents: Sequence[LegalDocument],
-    ip_address: str | None,
-) -> User | None:
-    """Record the registration of a member who came through ``invitation``, pending the
-    validation of its structure.
-
-    One transaction writes the user (status pending, the invitation's structure, the password
-    hash as given), the delivery address, the beneficiaries, one consent per accepted document
-    (version, time, IP), allauth's email address and the first line of the member's status
-    history; a personal invitation is consumed in it. A failure at any write leaves nothing.
-    Once it commits, the member gets "demande reçue", each manager of a structure notified at
-    each registration gets "nouvelle inscription", and an address given through the shared link
-    gets allauth's confirmation email.
-
-    Returns ``None`` when nothing was created: the address already has an account (its owner
-    gets allauth's "account already exists" email; the screen must say the same as for a new
-    account), or this very submission was recorded already (double click, several tabs).
-    Raises ``InvitationGone`` when the invitation stopped working and ``RegistrationRefused``
-    when the beneficiaries, the job title or the documents no longer pass.
-    """
-    try:
-        return _registration_create(
-            invitation=invitation,
-            account=account,
-            address=address,
-            beneficiaries=beneficiaries,
-            consents=consents,
-            ip_address=ip_address,
-        )
-    except IntegrityError as error:
-        if EMAIL_CONSTRAINT not in str(error):
-            raise
-    # Another registration with this address committed between our check and our insert.
-    with transaction.atomic():
-        _registration_existing_account(account)
-    return None
+class ActivationNotNeeded(Exception):
+    """The account already has a password, or is not a validated active member."""
 
 
 @transaction.atomic
-def _registration_create(
+def activation_email_send(*, user: User, acting_user: User | None) -> OutgoingEmail:
+    """Email a member imported from the former site the "activez votre compte sur le nouveau
+    site" message, with a link to choose their password (the reset link: it works once and
+    expires after ``PASSWORD_RESET_TIMEOUT``; the email tells them how to get a new one)."""
+    if not activation_needed(user):
+        raise ActivationNotNeeded(user.pk)
+    email = queue_email(
+        ACTIVATION_TEMPLATE,
+        user.email,
+        {
+            "user": user,
+            "email": user.email,
+            "password_reset_url": password_reset_url(user),
+            "link_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+            "login_url": absolute_url(reverse("account_login")),
+            "acting_user": acting_user,
+        },
+        recipient=user,
+    )
+    event_record(kind=Event.Kind.ACTIVATION_SENT, acting_user=acting_user, member=user)
+    return email
+
+
+# --- Delivery address ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def address_save(
     *,
-    invitation: Invitation,
-    account: AccountDetails,
-    address: AddressDetails,
-    beneficiaries: Sequence[BeneficiaryDetails],
-    consents: Sequence[LegalDocument],
+    member: User,
+    line1: str,
+    line2: str,
+    postal_code: str,
+    city: str,
+    country: str,
+    acting_user: User | None,
+) -> tuple[Address, list[dict[str, str]]]:
+    """Create or replace the member's delivery address, where tickets are sent. Records each
+    changed line and who changed it; the same address again records nothing. Returns the
+    address and the changes."""
+    values = {"line1": line1, "line2": line2, "postal_code": postal_code, "city": city, "country": country}
+    address = Address.objects.select_for_update().filter(user=member).first()
+    before = {name: getattr(address, name) for name in ADDRESS_FIELDS} if address else {}
+    changes = field_changes(Address, before, values, ADDRESS_FIELDS)
+    if address is None:
+        address = Address(user=member)
+    if changes:
+        for name, value in values.items():
+            setattr(address, name, value)
+        address.save()
+        event_record(kind=Event.Kind.ADDRESS_CHANGED, acting_user=acting_user, member=member, changes=changes)
+    return address, changes
+
+
+# --- Email addresses (allauth's) -----------------------------------------------------------------
+
+
+def email_address_add(*, user: User, email: str, verified: bool) -> EmailAddress:
+    """The account's login address in allauth's table, primary; ``verified`` when it came
+    through a link sent to that very address (a personal invitation)."""
+    return EmailAddress.objects.create(
+        user=user, email=normalize_email(email), primary=True, verified=verified
+    )
+
+
+@transaction.atomic
+def current_email_confirm(*, member: User) -> EmailAddress:
+    """Record the member's login address as their verified, primary address in allauth.
+
+    Members sign up through the wizard and are validated by their structure; the address they
+    log in with has received the product's emails ever since. allauth's email change keeps the
+    current address until the new one is confirmed, and then sends a notice to the old one, only
+    when the current one is recorded as verified.
+    """
+    address = EmailAddress.objects.filter(user=member, email__iexact=member.email).first()
+    if address is None:
+        address = EmailAddress(user=member, email=member.email)
+    if not (address.verified and address.primary):
+        EmailAddress.objects.filter(user=member, primary=True).exclude(pk=address.pk).update(primary=False)
+        address.verified = True
+        address.primary = True
+        address.save()
+    return address
+
+
+# --- Consents ------------------------------------------------------------------------------------
+
+
+def documents_to_accept(member: User, current: dict | None = None) -> list[LegalDocument]:
+    """The versions of CGU, CGV and règlement in force that ``member`` has not accepted yet
+    (``current``: the versions in force, when the caller has them already)."""
+    if current is None:
+        current = LegalDocument.objects.current_set(LegalDocument.CONSENT_KINDS)
+    accepted = set(
+        Consent.objects.filter(user=member, document__in=current.values()).values_list(
+            "document_id", flat=True
+        )
+    )
+    return [
+        current[kind]
+        for kind in LegalDocument.CONSENT_KINDS
+        if kind in current and current[kind].pk not in accepted
+    ]
+
+
+@transaction.atomic
+def consents_accept(
+    *,
+    member: User,
+    documents: Iterable[LegalDocument],
     ip_address: str | None,
-) -> User | None:
-    # The invitation's row lock puts simultaneous submissions through one link in a queue: each
-    # sees what the previous one committed.
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    structure = Structure.objects.get(pk=invitation.structure_id)
-    email = normalize_email(account.email)
-    existing = User.objects.filter(email__iexact=email).first()
-    if existing is not None and existing.password == account.password_hash:
-        # The hash's salt is unique to one run of the wizard: this submission is already in.
-        return None
-    if not invitation.is_usable:
-        raise InvitationGone(invitation)
-    personal = invitation.kind == Invitation.Kind.PERSONAL
-    if personal and normalize_email(invitation.email) != email:
-        raise RegistrationRefused(
-            "account", [_("Cette invitation personnelle est réservée à une autre adresse.")]
+    accepted_at: datetime.datetime | None = None,
+) -> list[Consent]:
+    """Record that ``member`` accepted these versions (once per version), with the time and the
+    IP address: the consent is its own record."""
+    accepted_at = accepted_at or timezone.now()
+    consents = []
+    for document in documents:
+        consent, _ = Consent.objects.get_or_create(
+            user=member, document=document, defaults={"accepted_at": accepted_at, "ip_address": ip_address}
         )
-    if existing is not None:
-        _registration_existing_account(account)
-        return None
-
-    job_title = JobTitle.objects.filter(pk=account.job_title_id, is_active=True).first()
-    if job_title is None:
-        raise RegistrationRefused(
-            "account", [_("Cette fonction n'est plus proposée : choisissez-en une autre.")]
-        )
-    _check_beneficiaries(structure, beneficiaries)
-    _check_consents(consents)
-
-    now = timezone.now()
-    if personal:
-        Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(used_at=now)
-    user = User(
-        email=email,
-        first_name=account.first_name,
-        last_name=account.last_name,
-        phone=account.phone,
-        job_title=job_title,
-        structure=structure,
-        invitation=invitation,
-        status=User.Status.PENDING,
-        date_joined=now,
-    )
-    user.password = account.password_hash  # hashed by the wizard: never hash it twice
-    user.save()
-    Address.objects.create(
-        user=user,
-        line1=address.line1,
-        line2=address.line2,
-        postal_code=address.postal_code,
-        city=address.city,
-        country=address.country,
-    )
-    for beneficiary in beneficiaries:
-        Beneficiary.objects.create(
-            member=user,
-            relationship=beneficiary.relationship,
-            last_name=beneficiary.last_name,
-            first_name=beneficiary.first_name,
-            birth_date=beneficiary.birth_date,
-        )
-    for document in consents:
-        Consent.objects.create(user=user, document=document, accepted_at=now, ip_address=ip_address)
-    # A personal invitation came to this very address: it is verified already.
-    email_address = EmailAddress.objects.create(user=user, email=email, primary=True, verified=personal)
-    MembershipDecision.objects.create(
-        member=user,
-        structure=structure,
-        acting_user=user,
-        from_status="",
-        to_status=User.Status.PENDING,
-        reason=_("Inscription par invitation personnelle")
-        if personal
-        else _("Inscription par le lien de la structure"),
-        created_at=now,
-    )
-
-    context = {"member": user, "user": user, "structure": structure, "beneficiary_count": len(beneficiaries)}
-    queue_email("accounts/email/registration_received", email, context, recipient=user)
-    if structure.notification == Structure.Notification.EACH:
-        admin_url = absolute_url(reverse("admin:accounts_user_change", args=[user.pk]))
-        for manager in structure.managers.filter(is_active=True).order_by("pk"):
-            queue_email(
-                "structures/email/new_registration",
-                manager.email,
-                {**context, "manager": manager, "admin_url": admin_url},
-                recipient=manager,
-            )
-    if not personal:
-        _send_email_confirmation(email_address)
-    return user
+        consents.append(consent)
+    return consents
 
 
-def _check_beneficiaries(structure: Structure, beneficiaries: Sequence[BeneficiaryDetails]) -> None:
-    today = timezone.localdate()
-    candidates = [
-        Candidate(relationship=row.relationship, birth_date=row.birth_date, first_name=row.first_name)
-        for row in beneficiaries
-    ]
-    errors = [
-        error for candidate in candidates for error in check_beneficiary(structure, candidate, today=today)
-    ]
-    errors += check_household(candidates)
-    if errors:
-        raise RegistrationRefused("beneficiaries", list(dict.fromkeys(error.message for error in errors)))
+# --- Job titles ----------------------------------------------------------------------------------
 
 
-def _check_consents(consents: Sequence[LegalDocument]) -> None:
-    kinds = sorted(document.kind for document in consents)
-    if kinds != sorted(LegalDocument.CONSENT_KINDS) or not all(
-        document.is_published for document in consents
-    ):
-        raise RegistrationRefused("validation", [_("Acceptez les CGU, les CGV et le règlement en vigueur.")])
-
-
-def _registration_existing_account(account: AccountDetails) -> None:
-    """Someone registers with the address of an existing account. Unless it is the same
-    submission sent twice, the owner gets allauth's "account already exists" email; the screen
-    says nothing of it (anti-enumeration)."""
-    email = normalize_email(account.email)
-    existing = User.objects.filter(email__iexact=email).first()
-    if existing is not None and existing.password == account.password_hash:
-        return
-    get_adapter().send_mail(
-        "account/email/account_already_exists",
-        email,
-        {
-            # The adapter files the email under this account (``OutgoingEmail.recipient``).
-            "user": existing,
-            "email": email,
-            "password_reset_url": absolute_url(reverse("account_reset_password")),
-            "signup_url": absolute_url(reverse("signup_info")),
-        },
-    )
-
-
-def _send_email_confirmation(email_address: EmailAddress) -> None:
-    """allauth's "confirm your address" email, with an absolute link that works outside a
-    request (``SITE_URL``)."""
-    confirmation = EmailConfirmationHMAC(email_address)
-    activate_url = absolute_url(reverse("account_confirm_email", args=[confirmation.key]))
-    get_adapter().send_mail(
-        "account/email/email_confirmation_signup",
-        email_address.email,
-        {
-            "user": email_address.user,
-            "key": confirmation.key,
-            "activate_url": activate_url,
-            "email": email_address.email,
-        },
-    )
+@transaction.atomic
+def job_title_save(*, job_title: JobTitle) -> JobTitle:
+    """Add or change a job title of the reference list (staff, in the admin)."""
+    job_title.save()
+    return job_title

@@ -1,16 +1,31 @@
-"""A structure's rules about beneficiaries, shared by the signup wizard, the member area and
-the import of former members. Pure functions: they read, never write."""
+"""A structure's rules about beneficiaries, shared by the signup wizard, the member area, the
+admin and the import of a structure's members. Pure functions: they read, never write.
+
+The rules are read from the member's structure through ``BeneficiaryRules``, the few things
+this app needs to know of a structure: the beneficiaries app stays below the structures app.
+"""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.utils.translation import gettext as _
 
 from beneficiaries.models import PARTNER_RELATIONSHIPS, Relationship
-from structures.models import Structure
+
+
+class BeneficiaryRules(Protocol):
+    """What a structure says about its members' beneficiaries (``structures.Structure``)."""
+
+    name: str
+    child_age_limit: int | None
+
+    def allows(self, relationship: str) -> bool: ...
+
+    def age_reference_date(self, today: datetime.date) -> datetime.date: ...
 
 
 @dataclass(frozen=True)
@@ -43,7 +58,7 @@ def age_on(birth_date: datetime.date, day: datetime.date) -> int:
 
 
 def check_beneficiary(
-    structure: Structure, candidate: Candidate, *, today: datetime.date
+    structure: BeneficiaryRules, candidate: Candidate, *, today: datetime.date
 ) -> list[RuleViolation]:
     """Errors of one beneficiary under the structure's rules, keyed by field name in ``params``."""
     errors: list[RuleViolation] = []
@@ -103,6 +118,6 @@ def check_household(candidates: Iterable[Candidate]) -> list[RuleViolation]:
     return []
 
 
-def allowed_relationship_choices(structure: Structure) -> list[tuple[str, str]]:
+def allowed_relationship_choices(structure: BeneficiaryRules) -> list[tuple[str, str]]:
     """The relationship choices the structure accepts, in the usual order."""
     return [(value, label) for value, label in Relationship.choices if structure.allows(value)]

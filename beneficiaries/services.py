@@ -1,9 +1,13 @@
-"""State changes of beneficiaries (ayants droit). Each one checks the structure's rules again
-inside its transaction and records who changed what, for the structure's managers."""
+"""State changes of beneficiaries (ayants droit): the one writer of ``Beneficiary`` and
+``BeneficiaryChange``. Each one checks the structure's rules again inside its transaction,
+under a lock of the member's row, and records who changed what, for the structure's managers.
+The signup, the member area, the admin and the import all come here."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -26,8 +30,10 @@ def _lock_member(member: User) -> User:
     return User.objects.select_for_update(of=("self",)).select_related("structure").get(pk=member.pk)
 
 
-def _check(member: User, candidate: Candidate) -> None:
-    """Raise the structure's rules as one ``ValidationError`` listing every problem."""
+def beneficiary_check(member: User, candidate: Candidate) -> None:
+    """The structure's rules over ``candidate`` among the member's other beneficiaries, raised
+    as one ``ValidationError`` listing every problem by field. The services check again under
+    their lock; forms call it to say so at the right field."""
     if member.structure is None:
         raise ValidationError(
             _("Seul un ouvrant-droit rattaché à une structure peut déclarer des bénéficiaires.")
@@ -99,7 +105,9 @@ def beneficiary_add(
     """Add a beneficiary to ``member`` under their structure's rules (allowed kinds, one partner,
     the child age limit, no birth date in the future); raises ``ValidationError`` otherwise."""
     member = _lock_member(member)
-    _check(member, Candidate(relationship=relationship, birth_date=birth_date, first_name=first_name))
+    beneficiary_check(
+        member, Candidate(relationship=relationship, birth_date=birth_date, first_name=first_name)
+    )
     beneficiary = Beneficiary.objects.create(
         member=member,
         relationship=relationship,
@@ -127,7 +135,7 @@ def beneficiary_update(
     with its old and new value. Nothing changed, nothing recorded."""
     member = _lock_member(beneficiary.member)
     beneficiary = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk, member=member)
-    _check(
+    beneficiary_check(
         member,
         Candidate(relationship=relationship, birth_date=birth_date, first_name=first_name, pk=beneficiary.pk),
     )
@@ -172,3 +180,61 @@ def beneficiary_remove(*, beneficiary: Beneficiary, acting_user: User | None) ->
         acting_user=acting_user,
     )
     beneficiary.delete()
+
+
+@dataclass(frozen=True)
+class BeneficiaryDetails:
+    """A beneficiary as a form or a file gives it, cleaned."""
+
+    relationship: str
+    last_name: str
+    first_name: str
+    birth_date: datetime.date
+
+
+def household_violations(member: User, rows: Sequence[BeneficiaryDetails]) -> list[str]:
+    """What the member's structure's rules say against declaring ``rows`` as the member's
+    beneficiaries (besides those they already have), one French sentence each; empty when they
+    may. For the callers that report before they write (the signup's last step, the import)."""
+    today = timezone.localdate()
+    candidates = [Candidate(row.relationship, row.birth_date, row.first_name) for row in rows]
+    errors = [
+        error
+        for candidate in candidates
+        for error in check_beneficiary(member.structure, candidate, today=today)
+    ]
+    existing = [
+        Candidate(relationship=relationship, birth_date=None, pk=pk)
+        for pk, relationship in member.beneficiaries.values_list("pk", "relationship")
+    ]
+    errors += check_household([*existing, *candidates])
+    return list(dict.fromkeys(error.message for error in errors))
+
+
+@transaction.atomic
+def beneficiaries_declare(
+    *, member: User, rows: Sequence[BeneficiaryDetails], acting_user: User | None
+) -> list[Beneficiary]:
+    """Add several beneficiaries at once (the signup's step 3): all of them or, when the rules
+    refuse one, none (``ValidationError``). Each addition is recorded."""
+    member = _lock_member(member)
+    violations = household_violations(member, rows)
+    if violations:
+        raise ValidationError(violations)
+    added = []
+    for row in rows:
+        beneficiary = Beneficiary.objects.create(
+            member=member,
+            relationship=row.relationship,
+            last_name=row.last_name,
+            first_name=row.first_name,
+            birth_date=row.birth_date,
+        )
+        _record(
+            member=member,
+            beneficiary=beneficiary,
+            action=BeneficiaryChange.Action.ADDED,
+            acting_user=acting_user,
+        )
+        added.append(beneficiary)
+    return added

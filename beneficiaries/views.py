@@ -16,11 +16,10 @@ from accounts.models import User
 from beneficiaries import services
 from beneficiaries.forms import BeneficiaryForm, add_rule_errors
 from beneficiaries.models import Beneficiary, Relationship
-from beneficiaries.rules import Candidate, check_beneficiary
-from structures.models import Structure
+from beneficiaries.rules import BeneficiaryRules, Candidate, check_beneficiary
 
 
-def _member_and_structure(request: HttpRequest) -> tuple[User, Structure]:
+def _member_and_structure(request: HttpRequest) -> tuple[User, BeneficiaryRules]:
     member: User = request.user
     return member, member.structure
 
@@ -32,7 +31,7 @@ def _others(member: User) -> list[Candidate]:
     ]
 
 
-def _rules_summary(structure: Structure) -> dict:
+def _rules_summary(structure: BeneficiaryRules) -> dict:
     """The structure's rules, said to the member before they fill anything in."""
     return {
         "allowed": [label for value, label in Relationship.choices if structure.allows(value)],

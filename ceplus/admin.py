@@ -10,7 +10,7 @@ from django_tasks_db.models import DBTaskResult
 
 from ceplus.admin_base import BaseAdmin, ProductAdminMixin
 from ceplus.models import LegalDocument, OutgoingEmail
-from ceplus.services import legal_document_new_version, outgoing_email_resend
+from ceplus.services import legal_document_new_version, legal_document_save, outgoing_email_resend
 
 admin.site.site_header = _("CE+ Services – administration")
 admin.site.site_title = _("CE+ Services")
@@ -46,6 +46,9 @@ class LegalDocumentAdmin(BaseAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return obj is None or not obj.is_published
+
+    def save_model(self, request, obj, form, change):
+        legal_document_save(document=obj)
 
     # Text rather than Django's check-mark icon, whose text alternative is English.
     @admin.display(description=_("en vigueur ou passée"))

@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 NOTHING_TO_ACT_ON = _(
@@ -70,3 +71,15 @@ class ProductAdminMixin:
 
 class BaseAdmin(ProductAdminMixin, admin.ModelAdmin):
     """The product's ModelAdmin."""
+
+
+def changes_table(changes: list[dict], description: str = "") -> str:
+    """A recorded change as a manager reads it: its detail, then each field before → after."""
+    lines = format_html_join(
+        "\n",
+        "<div>{} : {} → {}</div>",
+        ((item.get("field", ""), item.get("before", ""), item.get("after", "")) for item in changes or []),
+    )
+    if description:
+        return format_html("<div>{}</div>{}", description, lines)
+    return lines or "—"

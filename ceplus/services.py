@@ -11,6 +11,21 @@ from ceplus.models import LegalDocument, OutgoingEmail
 
 
 @transaction.atomic
+def legal_document_save(*, document: LegalDocument) -> LegalDocument:
+    """Add a version, or change one not yet in force (staff, in the admin): a version in force
+    is what members accepted, and the admin keeps it read-only."""
+    document.save()
+    return document
+
+
+@transaction.atomic
+def outgoing_emails_erase(*, emails) -> int:
+    """Delete these emails from the outbox, sent or not (a member's erasure)."""
+    deleted, _ = emails.delete()
+    return deleted
+
+
+@transaction.atomic
 def legal_document_new_version(*, source: LegalDocument) -> LegalDocument:
     """A draft copy of ``source`` as the next version of its kind, published in a week unless
     staff change the date: the published versions stay as members accepted them."""

@@ -66,7 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "accounts.middleware.ConsentRequiredMiddleware",
+    "accounts.member_area.middleware.ConsentRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "ceplus.urls"
@@ -287,7 +287,7 @@ OPERATOR = {
 # The member changes their email through allauth: the new address is confirmed by a link, the
 # old one stays until then and is told of the change (ACCOUNT_EMAIL_NOTIFICATIONS).
 ACCOUNT_CHANGE_EMAIL = True
-ACCOUNT_FORMS["add_email"] = "accounts.member_forms.ChangeEmailForm"
+ACCOUNT_FORMS["add_email"] = "accounts.member_area.forms.ChangeEmailForm"
 # RGPD: days after which `manage.py purge_personal_data` (run daily) erases a registration still
 # pending (from the registration), a rejected one and a deactivated member (from the decision).
 PURGE_PENDING_AFTER_DAYS = env.int("PURGE_PENDING_AFTER_DAYS", default=90, minimum=1)

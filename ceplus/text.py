@@ -3,6 +3,8 @@
 import re
 import unicodedata
 
+from django.utils.translation import ngettext
+
 _SPACES = re.compile(r"\s+")
 # Control characters (C0, C1, DEL) never belong in a name, an address or a mail header.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -22,3 +24,16 @@ def fold(value: str) -> str:
 def clean_line(value: str) -> str:
     """One line of text as a person meant it: no control characters, single spaces."""
     return _SPACES.sub(" ", _CONTROL.sub(" ", unicodedata.normalize("NFC", value))).strip()
+
+
+# Messages list at most this many names or addresses, then say how many more.
+MESSAGE_LIST_LIMIT = 10
+
+
+def short_list(items: list) -> str:
+    """``a, b, c et 12 autres``: a list as a message shows it, never endless."""
+    shown = ", ".join(str(item) for item in items[:MESSAGE_LIST_LIMIT])
+    rest = len(items) - MESSAGE_LIST_LIMIT
+    if rest > 0:
+        shown += ngettext(" et %(count)d autre", " et %(count)d autres", rest) % {"count": rest}
+    return shown

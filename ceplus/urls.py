@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts.admin_views import member_import
 from accounts.auth_forms import AdminLoginForm
 from ceplus import views
+from structures.admin.member_import import member_import
 from structures.scoping import view_on_site
 
 # The admin's login counts failed attempts like the site's CONNEXION (allauth's rate limits).
@@ -18,8 +18,8 @@ urlpatterns = [
         views.legal_document_version,
         name="legal_document_version",
     ),
-    path("", include("accounts.urls")),
-    path("espace/", include("accounts.member_urls")),
+    path("", include("accounts.signup.urls")),
+    path("espace/", include("accounts.member_area.urls")),
     path("", include("structures.urls")),
     path("compte/", include("allauth.urls")),
     path("admin/import-membres/", member_import, name="admin_member_import"),

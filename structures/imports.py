@@ -1,11 +1,15 @@
-"""Members of the former site: their import from a CSV file, and the email that invites them to
-activate their account on the new one.
+"""The import of a structure's members from the former site's CSV file.
 
 The former site's members keep their account: staff import them into their structure (the
-``import_members`` command or the admin's upload page, both calling :func:`members_import`), then
-send them the activation email (:func:`activation_email_send`), whose link lets them choose a
-password. Until then they have no usable password: the seed's "Une fois la création de votre
-compte réalisée, vous devez réinitialiser le mot de passe".
+``import_members`` command or the admin's upload page, both calling :func:`members_import`),
+then send them the activation email (``accounts.services.activation_email_send``), whose link
+lets them choose a password. Until then they have no usable password: the seed's "Une fois la
+création de votre compte réalisée, vous devez réinitialiser le mot de passe".
+
+This module reads and checks the file; every write goes through the services that own it: the
+member life cycle (``structures.services.member_import``), the account and the address
+(``accounts.services``), the beneficiaries (``beneficiaries.services``, which record each
+change for the managers).
 """
 
 from __future__ import annotations
@@ -17,28 +21,25 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import DatabaseError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from phonenumber_field.phonenumber import to_python as parse_phone
 
-from accounts.models import Address, JobTitle, User, normalize_email
-from accounts.services import password_reset_url
+from accounts.models import JobTitle, User, normalize_email
+from accounts.services import address_save, profile_update
 from beneficiaries.models import Beneficiary, Relationship
 from beneficiaries.rules import Candidate, check_beneficiary, check_household
-from ceplus.emails import absolute_url, queue_email
-from ceplus.models import OutgoingEmail
+from beneficiaries.services import beneficiary_add, beneficiary_update
 from ceplus.text import clean_line, fold
-from structures.models import MembershipDecision, Structure
+from structures.models import Structure
+from structures.services import member_import
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_LINES = 20_000
-ACTIVATION_TEMPLATE = "account/email/activation"
 
 # Column headers, compared without accents, case or surrounding spaces.
 COLUMNS = {
@@ -196,10 +197,10 @@ def members_import(
                         _create(data, structure, acting_user)
                         report.created.append(line)
                     else:
-                        if not _update(existing, data):
+                        if not _update(existing, data, acting_user):
                             line.notes.append(_("aucun changement"))
                         report.updated.append(line)
-            except DatabaseError:
+            except (DatabaseError, ValidationError):
                 # A concurrent import or signup took the address meanwhile: this line only.
                 line.reasons.append(_("enregistrement impossible (compte modifié au même moment ?)"))
                 report.rejected.append(line)
@@ -493,134 +494,67 @@ def _identity(beneficiary: Beneficiary) -> tuple[str, str, datetime.date]:
     return fold(beneficiary.first_name), fold(beneficiary.last_name), beneficiary.birth_date
 
 
+def _add_beneficiary(member: User, beneficiary: _BeneficiaryData, acting_user: User | None) -> None:
+    beneficiary_add(
+        member=member,
+        relationship=beneficiary.relationship,
+        last_name=beneficiary.last_name,
+        first_name=beneficiary.first_name,
+        birth_date=beneficiary.birth_date,
+        acting_user=acting_user,
+    )
+
+
 def _create(data: _MemberData, structure: Structure, acting_user: User | None) -> User:
-    now = timezone.now()
-    user = User.objects.create_user(
-        data.email,
-        None,  # no usable password: the member chooses one through the reset link
+    user = member_import(
+        structure=structure,
+        email=data.email,
         first_name=data.first_name,
         last_name=data.last_name,
         phone=data.phone,
         job_title=data.job_title,
-        structure=structure,
-        status=User.Status.APPROVED,
-        status_changed_at=now,
-    )
-    MembershipDecision.objects.create(
-        member=user,
-        structure=structure,
         acting_user=acting_user,
-        from_status="",
-        to_status=User.Status.APPROVED,
-        reason=_("Membre repris de l'ancien site (import)"),
-        created_at=now,
     )
     if data.address:
-        Address.objects.create(user=user, **data.address)
-    Beneficiary.objects.bulk_create(
-        Beneficiary(
-            member=user,
-            relationship=b.relationship,
-            last_name=b.last_name,
-            first_name=b.first_name,
-            birth_date=b.birth_date,
-        )
-        for b in data.beneficiaries
-    )
+        address_save(member=user, country="France", acting_user=acting_user, **data.address)
+    for beneficiary in data.beneficiaries:
+        _add_beneficiary(user, beneficiary, acting_user)
     return user
 
 
-def _update(user: User, data: _MemberData) -> bool:
-    """Bring an existing member up to date with the file; ``True`` when anything changed."""
-    changed: list[str] = []
-    values = {"first_name": data.first_name, "last_name": data.last_name}
-    if data.phone:
-        values["phone"] = data.phone
-    if data.job_title is not None:
-        values["job_title"] = data.job_title
-    for name, value in values.items():
-        current = getattr(user, name)
-        if name == "phone":
-            current = current.as_e164 if current else ""
-        if current != value:
-            setattr(user, name, value)
-            changed.append(name)
-    if changed:
-        user.save(update_fields=changed)
-
-    address_changed = False
+def _update(user: User, data: _MemberData, acting_user: User | None) -> bool:
+    """Bring an existing member up to date with the file, through the services (each change
+    recorded with who imported it); ``True`` when anything changed. An empty cell keeps what
+    the member has."""
+    profile_changes = profile_update(
+        member=user,
+        last_name=data.last_name,
+        first_name=data.first_name,
+        job_title=data.job_title if data.job_title is not None else user.job_title,
+        phone=data.phone or user.phone,
+        acting_user=acting_user,
+    )
+    address_changes = []
     if data.address:
-        address = Address.objects.filter(user=user).first()
-        if address is None:
-            Address.objects.create(user=user, **data.address)
-            address_changed = True
-        elif any(getattr(address, name) != value for name, value in data.address.items()):
-            for name, value in data.address.items():
-                setattr(address, name, value)
-            address.save()
-            address_changed = True
-
+        country = getattr(getattr(user, "address", None), "country", None) or "France"
+        _address, address_changes = address_save(
+            member=user, country=country, acting_user=acting_user, **data.address
+        )
     beneficiaries_changed = False
     known = {_identity(b): b for b in user.beneficiaries.all()}
     for b in data.beneficiaries:
         current = known.get(b.identity)
         if current is None:
-            Beneficiary.objects.create(
-                member=user,
-                relationship=b.relationship,
-                last_name=b.last_name,
-                first_name=b.first_name,
-                birth_date=b.birth_date,
-            )
+            _add_beneficiary(user, b, acting_user)
             beneficiaries_changed = True
         elif current.relationship != b.relationship:
-            current.relationship = b.relationship
-            current.save(update_fields=["relationship", "updated_at"])
+            beneficiary_update(
+                beneficiary=current,
+                relationship=b.relationship,
+                last_name=current.last_name,
+                first_name=current.first_name,
+                birth_date=current.birth_date,
+                acting_user=acting_user,
+            )
             beneficiaries_changed = True
-    return bool(changed) or address_changed or beneficiaries_changed
-
-
-def activation_needed(user: User) -> bool:
-    """A validated, active member who has not chosen a password on the new site yet."""
-    return (
-        user.is_member
-        and user.is_active
-        and user.status == User.Status.APPROVED
-        and not user.has_usable_password()
-    )
-
-
-def activation_candidates(queryset):
-    """The users of ``queryset`` that :func:`activation_needed` accepts, in one query."""
-    return queryset.filter(
-        structure__isnull=False,
-        is_active=True,
-        status=User.Status.APPROVED,
-        password__startswith=UNUSABLE_PASSWORD_PREFIX,
-    )
-
-
-class ActivationNotNeeded(Exception):
-    """The account already has a password, or is not a validated active member."""
-
-
-@transaction.atomic
-def activation_email_send(*, user: User, acting_user: User | None) -> OutgoingEmail:
-    """Email a member imported from the former site the "activez votre compte sur le nouveau
-    site" message, with a link to choose their password (the reset link: it works once and
-    expires after ``PASSWORD_RESET_TIMEOUT``; the email tells them how to get a new one)."""
-    if not activation_needed(user):
-        raise ActivationNotNeeded(user.pk)
-    return queue_email(
-        ACTIVATION_TEMPLATE,
-        user.email,
-        {
-            "user": user,
-            "email": user.email,
-            "password_reset_url": password_reset_url(user),
-            "link_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
-            "login_url": absolute_url(reverse("account_login")),
-            "acting_user": acting_user,
-        },
-        recipient=user,
-    )
+    return bool(profile_changes) or bool(address_changes) or beneficiaries_changed

@@ -23,6 +23,7 @@ MANAGER_PERMISSIONS = (
     "structures.view_membershipdecision",
     "accounts.view_address",
     "accounts.view_consent",
+    "accounts.view_event",
     "beneficiaries.view_beneficiary",
     "beneficiaries.view_beneficiarychange",
 )

@@ -1,10 +1,13 @@
-"""What a structure manager may see in the admin: the objects of the structures they manage.
+"""Who may see which structures and members: the tenancy rule, in one place.
 
-CE+ Services staff (superusers) see everything. Anyone else on the admin site sees, searches,
-filters, exports and acts on the objects of ``user.managed_structures`` only. ``ScopedAdmin``
-applies that to every door of a ModelAdmin: its queryset (hence change pages, history, deletion,
-bulk actions, which all start from it), search and autocomplete, foreign-key choices and list
-filters; query-string lookups are limited to the list filters.
+``visible_structure_ids(user)`` is the one answer to "which structures may this person see":
+all of them for CE+ Services staff (superusers), the structures they manage for a manager,
+none for anyone else. The services, the admin, the import page, the template tags and the
+exports all ask it (``members_visible_to`` for members).
+
+``ScopedAdmin`` applies it to every door of a ModelAdmin: its queryset (hence change pages,
+history, deletion, bulk actions, which all start from it), search and autocomplete,
+foreign-key choices and list filters; query-string lookups are limited to the list filters.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from ceplus.admin_base import BaseAdmin
 from structures.models import Structure
 
@@ -29,27 +33,46 @@ TERMINAL_LOOKUPS = {"id", "pk", "exact", "in", "isnull", "gte", "gt", "lte", "lt
 
 def is_staff_wide(user) -> bool:
     """CE+ Services staff: they see every structure."""
-    return bool(user.is_active and user.is_superuser)
+    return bool(user is not None and user.is_active and user.is_superuser)
+
+
+def visible_structure_ids(user) -> list[int] | None:
+    """The structures ``user`` may see, ``None`` meaning all of them (staff). A manager sees
+    the structures they manage; anyone else, none."""
+    if is_staff_wide(user):
+        return None
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    return list(Structure.objects.filter(managers=user).order_by().values_list("pk", flat=True))
+
+
+def may_see_structure(user, structure_id: int | None) -> bool:
+    ids = visible_structure_ids(user)
+    return ids is None or structure_id in ids
+
+
+def scope_by_structure(queryset: QuerySet, ids: list[int] | None, path: str = "structure") -> QuerySet:
+    """``queryset`` limited to the objects whose ``path`` leads to one of ``ids`` (``None``:
+    all)."""
+    return queryset if ids is None else queryset.filter(**{f"{path}__in": ids})
+
+
+def members_visible_to(user, queryset: QuerySet[User] | None = None) -> QuerySet[User]:
+    """The members (accounts with a structure) ``user`` may see."""
+    queryset = User.objects.all() if queryset is None else queryset
+    return scope_by_structure(queryset.filter(structure__isnull=False), visible_structure_ids(user))
 
 
 def managed_structure_ids(request: HttpRequest) -> list[int] | None:
-    """The structures the request's user manages, ``None`` meaning all of them (staff).
-
-    Cached on the request: one query per request whatever the number of checks.
-    """
-    if is_staff_wide(request.user):
-        return None
-    cached = getattr(request, "_managed_structure_ids", None)
-    if cached is None:
-        cached = list(Structure.objects.filter(managers=request.user).order_by().values_list("pk", flat=True))
-        request._managed_structure_ids = cached
-    return cached
+    """``visible_structure_ids`` for the request's user, cached on the request: one query per
+    request whatever the number of checks."""
+    if not hasattr(request, "_visible_structure_ids"):
+        request._visible_structure_ids = visible_structure_ids(request.user)
+    return request._visible_structure_ids
 
 
 def scoped_structures(request: HttpRequest) -> QuerySet[Structure]:
-    ids = managed_structure_ids(request)
-    structures = Structure.objects.all()
-    return structures if ids is None else structures.filter(pk__in=ids)
+    return scope_by_structure(Structure.objects.all(), managed_structure_ids(request), "pk")
 
 
 class StructureListFilter(admin.SimpleListFilter):
@@ -89,10 +112,7 @@ class ScopedAdmin(BaseAdmin):
     filterable_fields: tuple[str, ...] = ()
 
     def scope(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        ids = managed_structure_ids(request)
-        if ids is None:
-            return queryset
-        return queryset.filter(**{f"{self.structure_path}__in": ids})
+        return scope_by_structure(queryset, managed_structure_ids(request), self.structure_path)
 
     def get_queryset(self, request):
         return self.scope(request, super().get_queryset(request))
@@ -109,9 +129,7 @@ class ScopedAdmin(BaseAdmin):
         if db_field.related_model is Structure:
             field.queryset = field.queryset & scoped_structures(request)
         elif db_field.related_model is get_user_model():
-            ids = managed_structure_ids(request)
-            if ids is not None:
-                field.queryset = field.queryset.filter(structure__in=ids)
+            field.queryset = scope_by_structure(field.queryset, managed_structure_ids(request))
         return field
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):

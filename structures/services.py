@@ -1,8 +1,10 @@
-"""State changes of structures, their managers, their invitations and their members' status.
+"""State changes of structures, their managers, their invitations and their members' life cycle.
 
-Every function here is the one place where its change happens: the admin, the views and the
-management commands call it. Each runs in one transaction, writes its audit record in it and
+Every function here is the one place where its change happens: the signup, the import, the
+admin and the management commands call it. Each runs in one transaction, records who did what
+in it (a ``MembershipDecision`` for the life cycle, an ``accounts.Event`` for the rest) and
 queues its emails through ``ceplus.emails.queue_email`` (sent once the transaction commits).
+The member life cycle (``structures.lifecycle``) is applied by ``member_transition`` alone.
 """
 
 from __future__ import annotations
@@ -14,15 +16,22 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from accounts.models import User, normalize_email
+from accounts.events import event_record, field_changes
+from accounts.models import Event, JobTitle, User, normalize_email
+from accounts.services import password_reset_url, user_create
 from ceplus.emails import absolute_url, queue_email
+from structures import lifecycle
+from structures.lifecycle import Transition
 from structures.models import Invitation, MembershipDecision, Structure
 from structures.permissions import manager_group
+from structures.scoping import is_staff_wide, may_see_structure
 
 # A personal invitation works this long unless the manager says otherwise; a resent expired
 # one gets this long again.
@@ -84,6 +93,7 @@ def shared_invitation_get_or_create(*, structure: Structure, acting_user: User |
         invitation = Invitation.objects.create(
             structure=structure, kind=Invitation.Kind.SHARED, created_by=acting_user
         )
+        event_record(kind=Event.Kind.SHARED_LINK_CREATED, acting_user=acting_user, structure=structure)
     return invitation
 
 
@@ -96,6 +106,7 @@ def shared_invitation_regenerate(
     structure.invitations.filter(kind=Invitation.Kind.SHARED, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+    event_record(kind=Event.Kind.SHARED_LINK_REGENERATED, acting_user=acting_user, structure=structure)
     return Invitation.objects.create(
         structure=structure, kind=Invitation.Kind.SHARED, expires_at=expires_at, created_by=acting_user
     )
@@ -103,9 +114,19 @@ def shared_invitation_regenerate(
 
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, acting_user: User | None) -> None:
-    """The link stops working at once; registrations already made through it stay."""
-    Invitation.objects.filter(pk=invitation.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    """The link stops working at once; registrations already made through it stay. Recorded
+    with who revoked it; revoking a revoked link does nothing."""
+    revoked = Invitation.objects.filter(pk=invitation.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     invitation.refresh_from_db(fields=["revoked_at"])
+    if revoked:
+        event_record(
+            kind=Event.Kind.INVITATION_REVOKED,
+            acting_user=acting_user,
+            structure=invitation.structure,
+            description=_invitation_name(invitation),
+        )
 
 
 @transaction.atomic
@@ -118,9 +139,20 @@ def invitation_set_expiry(
         raise InvitationError(_("Cette invitation n'est plus valable : sa date d'expiration ne change plus."))
     if expires_at is not None and expires_at <= timezone.now():
         raise InvitationError(_("Choisissez une date d'expiration dans le futur."))
+    changes = field_changes(
+        Invitation, {"expires_at": locked.expires_at}, {"expires_at": expires_at}, ["expires_at"]
+    )
     locked.expires_at = expires_at
     locked.save(update_fields=["expires_at"])
     invitation.expires_at = expires_at
+    if changes:
+        event_record(
+            kind=Event.Kind.INVITATION_EXPIRY_CHANGED,
+            acting_user=acting_user,
+            structure=locked.structure,
+            description=_invitation_name(locked),
+            changes=changes,
+        )
     return locked
 
 
@@ -132,6 +164,13 @@ class InvitationReport:
     duplicates: list[str] = field(default_factory=list)
     members: list[str] = field(default_factory=list)
     already_invited: list[str] = field(default_factory=list)
+
+
+def _invitation_name(invitation: Invitation) -> str:
+    """The invitation as the history names it: the shared link, or the personal one's address."""
+    if invitation.kind == Invitation.Kind.PERSONAL:
+        return _("Invitation personnelle de %(email)s") % {"email": invitation.email}
+    return _("Lien partagé")
 
 
 def _invitation_email(invitation: Invitation, acting_user: User | None) -> None:
@@ -208,6 +247,18 @@ def invitations_send(
         invitation.structure = structure
         _invitation_email(invitation, acting_user)
         report.sent.append(invitation.email)
+    if report.sent:
+        event_record(
+            kind=Event.Kind.INVITATIONS_SENT,
+            acting_user=acting_user,
+            structure=structure,
+            description=ngettext(
+                "%(count)d invitation personnelle : %(list)s",
+                "%(count)d invitations personnelles : %(list)s",
+                len(report.sent),
+            )
+            % {"count": len(report.sent), "list": ", ".join(report.sent)},
+        )
     return report
 
 
@@ -227,21 +278,98 @@ def invitation_resend(*, invitation: Invitation, acting_user: User | None) -> In
     locked.sent_at = now
     locked.save(update_fields=["expires_at", "sent_at"])
     _invitation_email(locked, acting_user)
+    event_record(
+        kind=Event.Kind.INVITATION_RESENT,
+        acting_user=acting_user,
+        structure=locked.structure,
+        description=_invitation_name(locked),
+    )
     return locked
+
+
+# --- Structures ----------------------------------------------------------------------------------
+
+# The fields of a structure that staff set, in the order the history lists them.
+STRUCTURE_FIELDS = (
+    "name",
+    "kind",
+    "allowed_beneficiary_kinds",
+    "child_age_limit",
+    "child_age_reference",
+    "notification",
+)
+
+
+@transaction.atomic
+def structure_create(*, structure: Structure, acting_user: User | None) -> Structure:
+    """Save a new structure (staff; ``structure`` is unsaved, as a form fills it in), with its
+    shareable invitation link ready to copy."""
+    structure.save()
+    event_record(
+        kind=Event.Kind.STRUCTURE_CREATED,
+        acting_user=acting_user,
+        structure=structure,
+        changes=field_changes(
+            Structure, {}, {name: getattr(structure, name) for name in STRUCTURE_FIELDS}, STRUCTURE_FIELDS
+        ),
+    )
+    shared_invitation_get_or_create(structure=structure, acting_user=acting_user)
+    return structure
+
+
+@transaction.atomic
+def structure_update(*, structure: Structure, values: dict, acting_user: User | None) -> list[dict[str, str]]:
+    """Change a structure's name, kind, beneficiary rules or notifications (staff). Records
+    each changed field before and after; the beneficiaries already declared stay (the rules
+    apply to the next changes)."""
+    locked = Structure.objects.select_for_update().get(pk=structure.pk)
+    before = {name: getattr(locked, name) for name in values}
+    changes = field_changes(Structure, before, values, [name for name in STRUCTURE_FIELDS if name in values])
+    for name, value in values.items():
+        setattr(locked, name, value)
+        setattr(structure, name, value)
+    if changes:
+        locked.save(update_fields=list(values))
+        event_record(
+            kind=Event.Kind.STRUCTURE_CHANGED, acting_user=acting_user, structure=locked, changes=changes
+        )
+    return changes
+
+
+@transaction.atomic
+def invitations_forget(*, member: User, verified_emails) -> int:
+    """Delete the personal invitations that are ``member``'s, when their account is erased: the
+    one they registered with, and those of any structure sent to one of ``verified_emails`` (the
+    addresses they proved are theirs), exactly; the address is all such an invitation holds
+    about a person. Never a shared link, nor an invitation to an address they have not proved,
+    their login included, even from their own structure: that is its structure's record about
+    someone else, as far as anyone can tell."""
+    deleted, _ = Invitation.objects.filter(
+        Q(pk=member.invitation_id) | Q(email__in=verified_emails), kind=Invitation.Kind.PERSONAL
+    ).delete()
+    return deleted
 
 
 # --- Managers ------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def manager_add(*, structure: Structure, user: User) -> None:
+def manager_add(*, structure: Structure, user: User, acting_user: User | None = None) -> None:
     """Make ``user`` a manager (gestionnaire) of ``structure``: admin access to its members, with
     the managers' group's permissions."""
+    if structure.managers.filter(pk=user.pk).exists():
+        return
     if not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
     structure.managers.add(user)
     user.groups.add(manager_group())
+    event_record(
+        kind=Event.Kind.MANAGER_ADDED,
+        acting_user=acting_user,
+        structure=structure,
+        description=f"{user.get_full_name()} ({user.email})".strip(),
+    )
 
 
 @transaction.atomic
@@ -254,6 +382,12 @@ def manager_remove(*, structure: Structure, user: User, acting_user: User | None
         if user.is_staff and not user.is_superuser:
             user.is_staff = False
             user.save(update_fields=["is_staff"])
+    event_record(
+        kind=Event.Kind.MANAGER_REMOVED,
+        acting_user=acting_user,
+        structure=structure,
+        description=f"{user.get_full_name()} ({user.email})".strip(),
+    )
 
 
 @dataclass(frozen=True)
@@ -273,16 +407,12 @@ def manager_invite(
     nobody but its owner ever knows the password). An existing account keeps its password and
     is told where to log in. Someone who already manages the structure gets nothing new.
     """
-    # Imported here: the accounts services import this module.
-    from accounts.services import password_reset_url
-
     email = normalize_email(email)
     user = User.objects.alias(email_lower=Lower("email")).filter(email_lower=email).first()
     account_created = user is None
     if account_created:
-        user = User.objects.create_user(
-            email,
-            None,
+        user = user_create(
+            email=email,
             first_name=first_name.strip(),
             last_name=last_name.strip(),
             status=User.Status.APPROVED,
@@ -290,7 +420,7 @@ def manager_invite(
         )
     elif structure.managers.filter(pk=user.pk).exists():
         return ManagerInvitation(user=user, account_created=False, already_manager=True)
-    manager_add(structure=structure, user=user)
+    manager_add(structure=structure, user=user, acting_user=acting_user)
     queue_email(
         "structures/email/manager_invitation",
         user.email,
@@ -307,7 +437,7 @@ def manager_invite(
     return ManagerInvitation(user=user, account_created=account_created, already_manager=False)
 
 
-# --- Decisions on members ------------------------------------------------------------------------
+# --- The member life cycle -----------------------------------------------------------------------
 
 
 class DecisionNotAllowed(Exception):
@@ -315,57 +445,48 @@ class DecisionNotAllowed(Exception):
     a moment before; the message says so in French."""
 
 
-@dataclass(frozen=True)
-class _Decision:
-    to_status: str
-    allowed_from: tuple[str, ...]
-    is_active: bool
-    template: str
-
-
-_APPROVE = _Decision(
-    to_status=User.Status.APPROVED,
-    allowed_from=(User.Status.PENDING, User.Status.REJECTED),
-    is_active=True,
-    template="structures/email/member_approved",
-)
-_REJECT = _Decision(
-    to_status=User.Status.REJECTED,
-    allowed_from=(User.Status.PENDING,),
-    is_active=True,
-    template="structures/email/member_rejected",
-)
-_DEACTIVATE = _Decision(
-    to_status=User.Status.DEACTIVATED,
-    allowed_from=(User.Status.APPROVED,),
-    is_active=False,
-    template="structures/email/member_deactivated",
-)
-_REACTIVATE = _Decision(
-    to_status=User.Status.APPROVED,
-    allowed_from=(User.Status.DEACTIVATED,),
-    is_active=True,
-    template="structures/email/member_reactivated",
-)
-
-
-def _decide(
-    *, member: User, decision: _Decision, acting_user: User | None, reason: str
+def _decision_record(
+    *,
+    member: User,
+    structure: Structure,
+    from_status: str,
+    to_status: str,
+    acting_user: User | None,
+    reason: str,
+    created_at: datetime.datetime,
 ) -> MembershipDecision:
-    """Apply ``decision`` to ``member`` as the caller saw them, in one transaction: status,
-    audit entry, email. Refused if the status changed since ``member`` was loaded (another
-    manager was quicker), if it does not allow the decision, or if ``acting_user`` does not
-    manage the member's structure."""
+    """The one place a ``MembershipDecision`` is written: each step of the life cycle below."""
+    return MembershipDecision.objects.create(
+        member=member,
+        structure=structure,
+        acting_user=acting_user,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        created_at=created_at,
+    )
+
+
+def member_transition(
+    *, member: User, transition: Transition, acting_user: User | None, reason: str = ""
+) -> MembershipDecision:
+    """Apply ``transition`` to ``member`` as the caller saw them, in one transaction: status,
+    access, decision record, email. Refused if the status changed since ``member`` was loaded
+    (another manager was quicker), if it does not allow the transition, or if ``acting_user``
+    does not manage the member's structure."""
+    reason = reason.strip()
+    if transition.needs_reason and not reason:
+        raise DecisionNotAllowed(_("Un refus doit être motivé."))
     with transaction.atomic():
         # The row lock makes two managers deciding at once wait for each other: the second
         # one then sees the first one's status and is refused.
         locked = User.objects.select_for_update().filter(pk=member.pk, structure__isnull=False).first()
         if locked is None:
             raise DecisionNotAllowed(_("%(member)s n'est pas un ouvrant-droit.") % {"member": member})
-        if acting_user is not None and not acting_user.is_superuser:
-            if not acting_user.managed_structures.filter(pk=locked.structure_id).exists():
+        if acting_user is not None:
+            if not may_see_structure(acting_user, locked.structure_id):
                 raise PermissionDenied
-            if acting_user.pk == locked.pk:
+            if acting_user.pk == locked.pk and not is_staff_wide(acting_user):
                 raise DecisionNotAllowed(_("Une autre personne doit décider de votre propre inscription."))
         if locked.status != member.status:
             # Someone decided since the caller loaded the member: their decision was made on a
@@ -376,39 +497,40 @@ def _decide(
                 )
                 % {"member": locked, "status": locked.get_status_display()}
             )
-        if locked.status not in decision.allowed_from:
+        if locked.status not in transition.allowed_from:
             raise DecisionNotAllowed(
                 _("%(member)s : statut « %(status)s », cette décision ne s'applique pas.")
                 % {"member": locked, "status": locked.get_status_display()}
             )
         now = timezone.now()
         from_status = locked.status
-        locked.status = decision.to_status
+        locked.status = transition.to_status
         locked.status_reason = reason
         locked.status_changed_at = now
-        locked.is_active = decision.is_active
+        locked.is_active = transition.is_active
         locked.save(update_fields=["status", "status_reason", "status_changed_at", "is_active"])
         structure = Structure.objects.get(pk=locked.structure_id)
-        record = MembershipDecision.objects.create(
+        record = _decision_record(
             member=locked,
             structure=structure,
-            acting_user=acting_user,
             from_status=from_status,
-            to_status=decision.to_status,
+            to_status=transition.to_status,
+            acting_user=acting_user,
             reason=reason,
             created_at=now,
         )
-        queue_email(
-            decision.template,
-            locked.email,
-            {
-                "member": locked,
-                "structure": structure,
-                "reason": reason,
-                "login_url": absolute_url(reverse("account_login")),
-            },
-            recipient=locked,
-        )
+        if transition.template:
+            queue_email(
+                transition.template,
+                locked.email,
+                {
+                    "member": locked,
+                    "structure": structure,
+                    "reason": reason,
+                    "login_url": absolute_url(reverse("account_login")),
+                },
+                recipient=locked,
+            )
     for name in ("status", "status_reason", "status_changed_at", "is_active"):
         setattr(member, name, getattr(locked, name))
     return record
@@ -417,26 +539,208 @@ def _decide(
 def member_approve(*, member: User, acting_user: User | None) -> MembershipDecision:
     """Validate a pending (or previously refused) registration: the member may log in and use
     the member area; they get an email with the link to log in."""
-    return _decide(member=member, decision=_APPROVE, acting_user=acting_user, reason="")
+    return member_transition(member=member, transition=lifecycle.APPROVE, acting_user=acting_user)
 
 
 def member_reject(*, member: User, acting_user: User | None, reason: str) -> MembershipDecision:
     """Refuse a pending registration, with a reason the member reads in their email."""
-    reason = reason.strip()
-    if not reason:
-        raise DecisionNotAllowed(_("Un refus doit être motivé."))
-    return _decide(member=member, decision=_REJECT, acting_user=acting_user, reason=reason)
+    return member_transition(
+        member=member, transition=lifecycle.REJECT, acting_user=acting_user, reason=reason
+    )
 
 
 def member_deactivate(*, member: User, acting_user: User | None, reason: str = "") -> MembershipDecision:
     """End an approved member's access at once (they left the structure): ``is_active`` off, so
     their open sessions stop working on the next request and they cannot log in again."""
-    return _decide(member=member, decision=_DEACTIVATE, acting_user=acting_user, reason=reason.strip())
+    return member_transition(
+        member=member, transition=lifecycle.DEACTIVATE, acting_user=acting_user, reason=reason
+    )
 
 
 def member_reactivate(*, member: User, acting_user: User | None) -> MembershipDecision:
     """Give a deactivated member their access back."""
-    return _decide(member=member, decision=_REACTIVATE, acting_user=acting_user, reason="")
+    return member_transition(member=member, transition=lifecycle.REACTIVATE, acting_user=acting_user)
+
+
+def _member_join(
+    *,
+    transition: Transition,
+    structure: Structure,
+    invitation: Invitation | None,
+    email: str,
+    first_name: str,
+    last_name: str,
+    phone: str,
+    job_title: JobTitle | None,
+    password_hash: str | None,
+    acting_user: User | None,
+    reason: str,
+    now: datetime.datetime,
+) -> User:
+    """A person becomes a member of ``structure``: their account, in the transition's status,
+    and the first line of their history."""
+    user = user_create(
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        job_title=job_title,
+        password_hash=password_hash,
+        structure=structure,
+        invitation=invitation,
+        status=transition.to_status,
+        status_changed_at=now if transition.to_status != User.Status.PENDING else None,
+        date_joined=now,
+    )
+    _decision_record(
+        member=user,
+        structure=structure,
+        from_status=lifecycle.NEW,
+        to_status=transition.to_status,
+        # At signup the person registers themselves.
+        acting_user=acting_user or user,
+        reason=reason,
+        created_at=now,
+    )
+    return user
+
+
+@transaction.atomic
+def member_register(
+    *,
+    invitation: Invitation,
+    email: str,
+    first_name: str,
+    last_name: str,
+    phone: str,
+    job_title: JobTitle,
+    password_hash: str,
+    now: datetime.datetime | None = None,
+) -> User:
+    """Someone registers through ``invitation`` (the signup wizard's last step): an account of
+    its structure, pending validation, with the decision "→ en attente" made by the person; a
+    personal invitation is used up. The caller holds the invitation's row lock and has checked
+    that it is usable."""
+    now = now or timezone.now()
+    personal = invitation.kind == Invitation.Kind.PERSONAL
+    if personal:
+        Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(used_at=now)
+    return _member_join(
+        transition=lifecycle.REGISTER,
+        structure=Structure.objects.get(pk=invitation.structure_id),
+        invitation=invitation,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        job_title=job_title,
+        password_hash=password_hash,
+        acting_user=None,
+        reason=_("Inscription par invitation personnelle")
+        if personal
+        else _("Inscription par le lien de la structure"),
+        now=now,
+    )
+
+
+def registration_announce(*, member: User, beneficiary_count: int) -> None:
+    """Tell the managers of the member's structure who asked for one email per registration
+    (the others get the daily digest)."""
+    structure = member.structure
+    if structure.notification != Structure.Notification.EACH:
+        return
+    admin_url = absolute_url(reverse("admin:accounts_user_change", args=[member.pk]))
+    for manager in structure.managers.filter(is_active=True).order_by("pk"):
+        queue_email(
+            "structures/email/new_registration",
+            manager.email,
+            {
+                "member": member,
+                "user": member,
+                "structure": structure,
+                "beneficiary_count": beneficiary_count,
+                "manager": manager,
+                "admin_url": admin_url,
+            },
+            recipient=manager,
+        )
+
+
+@transaction.atomic
+def member_import(
+    *,
+    structure: Structure,
+    email: str,
+    first_name: str,
+    last_name: str,
+    phone: str,
+    job_title: JobTitle | None,
+    acting_user: User | None,
+) -> User:
+    """A member of the former site joins the new one: approved, without a usable password (the
+    activation email lets them choose one), the decision recorded."""
+    return _member_join(
+        transition=lifecycle.IMPORT,
+        structure=structure,
+        invitation=None,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        job_title=job_title,
+        password_hash=None,
+        acting_user=acting_user,
+        reason=str(lifecycle.IMPORT.label),
+        now=timezone.now(),
+    )
+
+
+class MoveNotAllowed(Exception):
+    """Only CE+ Services staff move a member, and to another structure; the message says why."""
+
+
+@transaction.atomic
+def member_move(
+    *, member: User, structure: Structure, acting_user: User | None, reason: str = ""
+) -> MembershipDecision:
+    """Attach a member to another structure (staff only): a decision of its own, recorded with
+    both structures, and an email to the member. Their status stays; the new structure's
+    managers see them from now on, the old one's keep the decisions made until then."""
+    if acting_user is not None and not is_staff_wide(acting_user):
+        raise MoveNotAllowed(
+            _("Seul le personnel de CE+ Services rattache un ouvrant-droit à une autre structure.")
+        )
+    locked = User.objects.select_for_update().filter(pk=member.pk, structure__isnull=False).first()
+    if locked is None:
+        raise MoveNotAllowed(_("%(member)s n'est pas un ouvrant-droit.") % {"member": member})
+    if locked.structure_id == structure.pk:
+        raise MoveNotAllowed(
+            _("%(member)s dépend déjà de %(structure)s.") % {"member": locked, "structure": structure}
+        )
+    previous = Structure.objects.get(pk=locked.structure_id)
+    now = timezone.now()
+    text = _("Rattachement à %(new)s (auparavant %(old)s)") % {"new": structure.name, "old": previous.name}
+    if reason.strip():
+        text = f"{text} : {reason.strip()}"
+    locked.structure = structure
+    locked.save(update_fields=["structure"])
+    record = _decision_record(
+        member=locked,
+        structure=structure,
+        from_status=locked.status,
+        to_status=locked.status,
+        acting_user=acting_user,
+        reason=text,
+        created_at=now,
+    )
+    queue_email(
+        "structures/email/member_moved",
+        locked.email,
+        {"member": locked, "structure": structure, "previous": previous, "reason": reason.strip()},
+        recipient=locked,
+    )
+    member.structure = structure
+    return record
 
 
 # --- Notifications -------------------------------------------------------------------------------

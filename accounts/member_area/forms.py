@@ -1,5 +1,5 @@
 """Forms of the espace adhérent. They clean and normalise what the member typed; the services
-in ``accounts.member_services`` and ``accounts.privacy`` write."""
+in ``accounts.services`` and ``accounts.privacy`` write."""
 
 from __future__ import annotations
 
@@ -7,29 +7,17 @@ from allauth.account.forms import AddEmailForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import CONSENT_LABELS, SignupAccountForm, SignupAddressForm, signup_helper
+from accounts.forms import AccountFieldsForm, consent_fields
 from accounts.models import User
+from accounts.services import current_email_confirm
+from ceplus.forms import question_helper
 from ceplus.models import LegalDocument
 
 
-class ProfileForm(SignupAccountForm):
+class ProfileForm(AccountFieldsForm):
     """Mon profil: nom, prénom, fonction, téléphone, with the wizard's fields and checks (the
     fonction is found by keyword, and picked from a list when several match). The email changes
     through allauth, the password through its own page."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("email", "password1", "password2"):
-            del self.fields[name]
-
-    def clean(self):
-        cleaned = forms.Form.clean(self)
-        self._clean_job_title(cleaned)
-        return cleaned
-
-
-class AddressForm(SignupAddressForm):
-    """Mon adresse de livraison, with the wizard's checks (a French postal code has 5 digits)."""
 
 
 class ChangeEmailForm(AddEmailForm):
@@ -60,8 +48,6 @@ class ChangeEmailForm(AddEmailForm):
         return email
 
     def save(self, request):
-        from accounts.member_services import current_email_confirm
-
         # allauth keeps the current address until the new one is confirmed, and then tells the
         # old one, only if the current address is a verified one: make it so first.
         current_email_confirm(member=self.user)
@@ -73,16 +59,9 @@ class ConsentForm(forms.Form):
 
     def __init__(self, *args, documents: list[LegalDocument], **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = signup_helper()
+        self.helper = question_helper()
         self.documents = documents
-        for document in documents:
-            label = CONSENT_LABELS[document.kind]
-            self.fields[f"consent_{document.kind}"] = forms.BooleanField(
-                label=_("OUI, j'accepte %(document)s") % {"document": label},
-                error_messages={
-                    "required": _("Cochez OUI pour accepter %(document)s.") % {"document": label}
-                },
-            )
+        consent_fields(self, documents)
 
     def consent_fields(self):
         """(document, bound field) pairs, in the order the documents are shown."""

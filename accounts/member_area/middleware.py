@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from accounts.member_services import documents_to_accept
+from accounts.services import documents_to_accept
 from ceplus.models import LegalDocument
 
 # The current versions the member is known to have accepted, so that a visit costs one query

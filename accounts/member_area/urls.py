@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from accounts import member_views
+from accounts.member_area import views as member_views
 
 urlpatterns = [
     path("", member_views.member_home, name="member_home"),

@@ -21,13 +21,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.adapter import client_ip
 from accounts.decorators import approved_member_required
-from accounts.member_forms import AddressForm, ConsentForm, EraseForm, ProfileForm
-from accounts.member_services import address_save, consents_accept, documents_to_accept, profile_update
-from accounts.middleware import SESSION_KEY
+from accounts.forms import AddressForm
+from accounts.member_area.forms import ConsentForm, EraseForm, ProfileForm
+from accounts.member_area.middleware import SESSION_KEY
 from accounts.models import Address, Consent, User
 from accounts.privacy import member_erase, member_export
-from accounts.views import client_ip
+from accounts.services import address_save, consents_accept, documents_to_accept, profile_update
 from beneficiaries.models import Beneficiary
 from ceplus.models import LegalDocument
 

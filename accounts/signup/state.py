@@ -1,4 +1,8 @@
-"""The signup wizard's state, kept in the session between its four steps.
+"""The signup wizard's state, kept in the session between its four steps, and its schema.
+
+What each step keeps is one dataclass (``AccountDetails``, ``AddressDetails``, a list of
+``BeneficiaryDetails``): the step's form makes it, the session stores its fields, and the
+registration receives it. A new field is a field of the dataclass and of the form.
 
 Only cleaned, JSON-serialisable data is stored, never a password: step 1 keeps a hash made
 with ``make_password``, which becomes the account's password as it is. What a person typed on
@@ -7,15 +11,91 @@ a step they left with Précédent, valid or not, is kept as a draft and shown ag
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import typing
 from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.services import AccountDetails, AddressDetails, BeneficiaryDetails
+from beneficiaries.services import BeneficiaryDetails
 from structures.models import Invitation
+
+
+@dataclass(frozen=True)
+class AccountDetails:
+    """Step 1 of the wizard, cleaned. ``job_title`` is the title's name, as the last step
+    shows it; ``password_hash`` is kept apart from the step's data (``make_password``)."""
+
+    last_name: str
+    first_name: str
+    job_title_id: int
+    email: str
+    phone: str
+    job_title: str = ""
+    password_hash: str = ""
+
+
+@dataclass(frozen=True)
+class AddressDetails:
+    """Step 2 of the wizard, cleaned."""
+
+    line1: str
+    postal_code: str
+    city: str
+    country: str = "France"
+    line2: str = ""
+
+
+# What each step keeps, and whether it is a list of them.
+SCHEMA: dict[str, tuple[type, bool]] = {
+    "account": (AccountDetails, False),
+    "address": (AddressDetails, False),
+    "beneficiaries": (BeneficiaryDetails, True),
+}
+# Kept apart from the step's data, never in a draft.
+NOT_STORED = {"password_hash"}
+
+
+def to_session(details) -> Any:
+    """A step's details as the session stores them (JSON): dates as ISO text."""
+    if isinstance(details, list):
+        return [to_session(item) for item in details]
+    return {
+        name: value.isoformat() if isinstance(value, datetime.date) else value
+        for name, value in dataclasses.asdict(details).items()
+        if name not in NOT_STORED
+    }
+
+
+def from_session(cls: type, data: Any, **extra):
+    """The step's details back from the session, each field converted to its declared type;
+    ``WizardStateInvalid`` when the stored data does not fit the schema."""
+    if not isinstance(data, dict):
+        raise WizardStateInvalid
+    hints = typing.get_type_hints(cls)
+    values = {}
+    try:
+        for field in dataclasses.fields(cls):
+            if field.name in extra:
+                continue
+            if field.name not in data:
+                if field.default is dataclasses.MISSING:
+                    raise WizardStateInvalid
+                continue
+            kind, value = hints[field.name], data[field.name]
+            if kind is datetime.date:
+                values[field.name] = datetime.date.fromisoformat(value)
+            elif kind is int:
+                values[field.name] = int(value)
+            else:
+                values[field.name] = str(value)
+    except (TypeError, ValueError) as error:
+        raise WizardStateInvalid from error
+    return cls(**values, **extra)
+
 
 SESSION_KEY = "signup_wizard"
 # Set once a registration is sent: the confirmation page reads it, and the wizard's pages lead
@@ -172,44 +252,15 @@ class SignupWizard:
 
     # The registration ----------------------------------------------------------------------
 
-    def account_details(self) -> AccountDetails:
-        account = self.data("account") or {}
-        try:
-            return AccountDetails(
-                last_name=str(account["last_name"]),
-                first_name=str(account["first_name"]),
-                job_title_id=int(account["job_title_id"]),
-                email=str(account["email"]),
-                phone=str(account["phone"]),
-                password_hash=self.password_hash,
-            )
-        except (KeyError, TypeError, ValueError) as error:
-            raise WizardStateInvalid from error
-
-    def address_details(self) -> AddressDetails:
-        address = self.data("address") or {}
-        try:
-            return AddressDetails(
-                line1=str(address["line1"]),
-                line2=str(address.get("line2", "")),
-                postal_code=str(address["postal_code"]),
-                city=str(address["city"]),
-                country=str(address["country"]),
-            )
-        except (KeyError, TypeError) as error:
-            raise WizardStateInvalid from error
-
-    def beneficiary_details(self) -> list[BeneficiaryDetails]:
-        rows = self.data("beneficiaries")
-        try:
-            return [
-                BeneficiaryDetails(
-                    relationship=str(row["relationship"]),
-                    last_name=str(row["last_name"]),
-                    first_name=str(row["first_name"]),
-                    birth_date=datetime.date.fromisoformat(row["birth_date"]),
-                )
-                for row in rows
-            ]
-        except (KeyError, TypeError, ValueError) as error:
-            raise WizardStateInvalid from error
+    def details(self, key: str):
+        """The cleaned details of step ``key``, as the schema says (``WizardStateInvalid`` when
+        the stored state does not fit it)."""
+        cls, many = SCHEMA[key]
+        data = self.data(key)
+        if many:
+            if not isinstance(data, list):
+                raise WizardStateInvalid
+            return [from_session(cls, row) for row in data]
+        if key == "account":
+            return from_session(cls, data, password_hash=self.password_hash)
+        return from_session(cls, data)

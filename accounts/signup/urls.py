@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts.signup import views
 
 urlpatterns = [
     path("inscription/", views.signup_info, name="signup_info"),

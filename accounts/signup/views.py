@@ -1,11 +1,11 @@
-import ipaddress
+"""The signup wizard's pages: the invitation link, CRÉER UN COMPTE, the four steps and the
+confirmation."""
+
 from collections.abc import Callable
 from functools import wraps
 
-from allauth.account.adapter import get_adapter
 from allauth.core import ratelimit
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +17,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 from phonenumber_field.phonenumber import PhoneNumber
 from phonenumbers import NumberParseException
 
-from accounts.forms import (
+from accounts.adapter import client_ip
+from accounts.selectors import job_title_search
+from accounts.signup.forms import (
     MAX_BENEFICIARIES,
     InvitationCodeForm,
     SignupAccountForm,
@@ -25,9 +27,8 @@ from accounts.forms import (
     SignupBeneficiaryFormSet,
     SignupConsentForm,
 )
-from accounts.selectors import job_title_search
-from accounts.services import RegistrationRefused, registration_submit
-from accounts.wizard import SENT_KEY, STEPS, SignupWizard, WizardStateInvalid, step_by_key
+from accounts.signup.services import RegistrationRefused, registration_submit
+from accounts.signup.state import SENT_KEY, STEPS, SignupWizard, WizardStateInvalid, step_by_key, to_session
 from beneficiaries.models import Relationship
 from ceplus.models import LegalDocument
 from structures.models import Invitation
@@ -72,7 +73,7 @@ def signup_info(request: HttpRequest) -> HttpResponse:
 
 
 # --- The signup wizard ----------------------------------------------------------------------
-# Function views over a session-backed state (``accounts.wizard``). Each step re-checks that
+# Function views over a session-backed state (``accounts.signup.state``). Each step re-checks that
 # the invitation still works and that the steps before it are done; a POST to a later step
 # without them goes back and writes nothing.
 
@@ -156,7 +157,7 @@ def signup_account(request: HttpRequest, wizard: SignupWizard, invitation: Invit
         wizard.password_hash = form.password_hash
         back = request.POST.get("nav") == "back"
         if valid:
-            wizard.complete("account", form.session_data())
+            wizard.complete("account", to_session(form.details()))
         elif back:
             wizard.keep_draft("account", typed(form, exclude=("password1", "password2")))
         wizard.save()
@@ -183,7 +184,7 @@ def signup_address(request: HttpRequest, wizard: SignupWizard, invitation: Invit
         valid = form.is_valid()
         back = request.POST.get("nav") == "back"
         if valid:
-            wizard.complete("address", form.session_data())
+            wizard.complete("address", to_session(form.details()))
         elif back:
             wizard.keep_draft("address", typed(form))
         wizard.save()
@@ -220,7 +221,7 @@ def signup_beneficiaries(request: HttpRequest, wizard: SignupWizard, invitation:
             return redirect(reverse("signup_beneficiaries") + f"#{anchor}")
         valid = formset.is_valid()
         if valid:
-            wizard.complete("beneficiaries", formset.session_data())
+            wizard.complete("beneficiaries", to_session(formset.details()))
         elif nav == "back":
             rows = formset.raw_rows() if formset.management_form.is_valid() else []
             wizard.keep_draft("beneficiaries", rows)
@@ -251,15 +252,6 @@ def signup_beneficiaries(request: HttpRequest, wizard: SignupWizard, invitation:
     )
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address as allauth sees it (the same as its rate limits), if it is one."""
-    try:
-        ip = get_adapter(request).get_client_ip(request)
-        return str(ipaddress.ip_address(ip))
-    except (PermissionDenied, ValueError):
-        return None
-
-
 def phone_display(e164: str) -> str:
     """A stored number as people read it: 06 12 34 56 78 in France, +44 20… elsewhere."""
     try:
@@ -273,9 +265,9 @@ def phone_display(e164: str) -> str:
 def signup_validation(request: HttpRequest, wizard: SignupWizard, invitation: Invitation) -> HttpResponse:
     """Step 4, VALIDATION: check your answers, accept the documents, ENVOYER MA DEMANDE."""
     try:
-        account = wizard.account_details()
-        address = wizard.address_details()
-        beneficiaries = wizard.beneficiary_details()
+        account = wizard.details("account")
+        address = wizard.details("address")
+        beneficiaries = wizard.details("beneficiaries")
     except WizardStateInvalid:
         wizard.clear()
         SignupWizard.start(request, invitation)
@@ -320,9 +312,9 @@ def signup_validation(request: HttpRequest, wizard: SignupWizard, invitation: In
         {
             "form": form,
             "invitation": invitation,
-            "account": wizard.data("account"),
+            "account": account,
             "phone_display": phone_display(account.phone),
-            "address": wizard.data("address"),
+            "address": address,
             "beneficiaries": [
                 {
                     "first_name": row.first_name,

@@ -9,7 +9,8 @@ from django.contrib.auth.hashers import make_password
 from django.urls import reverse
 
 from accounts.models import JobTitle
-from accounts.services import AccountDetails, AddressDetails, BeneficiaryDetails
+from accounts.signup.state import AccountDetails, AddressDetails
+from beneficiaries.services import BeneficiaryDetails
 from ceplus.tests import factories
 
 PASSWORD = "Une phrase de passe bien longue"

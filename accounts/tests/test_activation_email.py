@@ -10,8 +10,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from accounts.admin_actions import send_activation_email
-from accounts.imports import ActivationNotNeeded, activation_email_send
 from accounts.models import User
+from accounts.services import ActivationNotNeeded, activation_email_send
 from ceplus.models import OutgoingEmail
 from ceplus.tests import factories
 

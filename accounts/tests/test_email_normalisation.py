@@ -4,10 +4,10 @@ fullwidth letter, which mail servers deliver to example.org) is that very addres
 
 import pytest
 
-from accounts.imports import members_import
 from accounts.models import User, normalize_email
 from ceplus.tests import factories
-from structures.forms import parse_pasted_addresses
+from structures.admin.forms import parse_pasted_addresses
+from structures.imports import members_import
 from structures.models import Invitation
 from structures.services import invitations_send
 

@@ -15,7 +15,8 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.privacy import member_erase, member_export
-from accounts.services import password_reset_send, registration_submit
+from accounts.services import password_reset_send
+from accounts.signup.services import registration_submit
 from accounts.tests.signup_helpers import ready_invitation, registration_details
 from ceplus.emails import queue_email
 from ceplus.models import OutgoingEmail

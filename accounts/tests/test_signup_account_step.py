@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import JobTitle
+from accounts.signup.state import SESSION_KEY
 from accounts.tests.signup_helpers import ACCOUNT, ready_invitation, start
-from accounts.wizard import SESSION_KEY
 from ceplus.tests import factories
 from structures.models import Invitation
 

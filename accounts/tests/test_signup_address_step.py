@@ -4,8 +4,8 @@ the browser hints of an address."""
 import pytest
 from django.urls import reverse
 
+from accounts.signup.state import SESSION_KEY
 from accounts.tests.signup_helpers import ACCOUNT, ADDRESS, ready_invitation, start
-from accounts.wizard import SESSION_KEY
 
 pytestmark = pytest.mark.django_db
 

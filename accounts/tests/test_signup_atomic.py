@@ -6,7 +6,7 @@ from allauth.account.models import EmailAddress
 from django.db import DatabaseError
 
 from accounts.models import Address, Consent, User
-from accounts.services import registration_submit
+from accounts.signup.services import registration_submit
 from accounts.tests.signup_helpers import registration_details
 from beneficiaries.models import Beneficiary
 from ceplus.models import LegalDocument, OutgoingEmail

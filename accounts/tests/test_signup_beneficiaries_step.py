@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.signup.state import SESSION_KEY
 from accounts.tests.signup_helpers import (
     ACCOUNT,
     ADDRESS,
@@ -17,7 +18,6 @@ from accounts.tests.signup_helpers import (
     start,
     text,
 )
-from accounts.wizard import SESSION_KEY
 from ceplus.tests import factories
 
 pytestmark = pytest.mark.django_db

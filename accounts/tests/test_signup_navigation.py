@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
+from accounts.signup.state import SESSION_KEY
 from accounts.tests.signup_helpers import (
     ACCOUNT,
     ADDRESS,
@@ -18,7 +19,6 @@ from accounts.tests.signup_helpers import (
     text,
     walk_to_validation,
 )
-from accounts.wizard import SESSION_KEY
 from beneficiaries.models import Beneficiary
 from ceplus.models import OutgoingEmail
 

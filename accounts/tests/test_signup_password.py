@@ -8,8 +8,8 @@ from django.contrib.auth.hashers import check_password
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
+from accounts.signup.state import SESSION_KEY
 from accounts.tests.signup_helpers import ACCOUNT, ready_invitation, start
-from accounts.wizard import SESSION_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +65,7 @@ def test_confirmation_must_match(wizard):
     assert "Les deux mots de passe ne sont pas identiques" in response.content.decode()
 
 
+@pytest.mark.real_hashers
 def test_password_is_never_in_the_session_in_clear(wizard):
     post(wizard, "Une phrase de passe bien à moi")
     stored = Session.objects.get(session_key=wizard.session.session_key).get_decoded()

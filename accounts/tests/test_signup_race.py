@@ -8,8 +8,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from accounts import services
 from accounts.models import Address, Consent, User
+from accounts.signup import services
 from accounts.tests.signup_helpers import (
     ACCOUNT,
     consents,

@@ -44,13 +44,13 @@ def test_a_submission_cut_from_the_database_writes_nothing_and_the_site_recovers
     before = row_counts()
 
     # when the connection dies after the user, address and beneficiaries are written
-    original = Consent.objects.create
+    original = Consent.objects.get_or_create
 
     def cut_then_write(*args, **kwargs):
         kill_own_connection()
         return original(*args, **kwargs)
 
-    with mock.patch.object(Consent.objects, "create", side_effect=cut_then_write):
+    with mock.patch.object(Consent.objects, "get_or_create", side_effect=cut_then_write):
         status, page = browser.request(
             reverse("signup_validation"), {**consents(), "csrfmiddlewaretoken": token}
         )

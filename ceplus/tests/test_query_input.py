@@ -38,7 +38,7 @@ from ceplus.tests.factories import (
     StructureFactory,
     publish_consent_documents,
 )
-from structures.admin import DECISIONS
+from structures.admin.members import DECISIONS
 from structures.models import MembershipDecision, Structure
 from structures.services import member_approve
 

@@ -1,4 +1,4 @@
-"""Admin pages of our own: the import of the former site's members."""
+"""The admin's page for the import of a structure's members from the former site's CSV file."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from accounts.imports import FORMAT_HELP, MAX_FILE_BYTES, ImportFileError, members_import
+from structures.imports import FORMAT_HELP, MAX_FILE_BYTES, ImportFileError, members_import
 from structures.models import Structure
+from structures.scoping import scope_by_structure, visible_structure_ids
 
 IMPORT_PERMISSIONS = ("accounts.add_user", "accounts.change_user")
 # The file plus the form's other fields and the multipart envelope.
@@ -92,10 +93,8 @@ def member_import(request: HttpRequest) -> HttpResponse:
 def _member_import_page(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perms(IMPORT_PERMISSIONS):
         raise PermissionDenied
-    structures = Structure.objects.all()
-    if not request.user.is_superuser:
-        # Belt and braces: someone given the permissions still acts only on their structures.
-        structures = structures.filter(managers=request.user)
+    # Belt and braces: someone given the permissions still acts only on their structures.
+    structures = scope_by_structure(Structure.objects.all(), visible_structure_ids(request.user), "pk")
     handler = request.upload_handlers[0] if request.upload_handlers else None
     form = MemberImportForm(
         request.POST or None,

@@ -3,9 +3,9 @@
 from django import template
 from django.urls import reverse
 
-from accounts.admin_views import IMPORT_PERMISSIONS
 from accounts.models import User
-from structures.scoping import managed_structure_ids, scoped_structures
+from structures.admin.member_import import IMPORT_PERMISSIONS
+from structures.scoping import managed_structure_ids, scope_by_structure, scoped_structures
 
 register = template.Library()
 
@@ -18,9 +18,9 @@ def validation_queue(context) -> dict | None:
     if request is None or not request.user.has_perm("structures.view_member"):
         return None
     ids = managed_structure_ids(request)
-    pending = User.objects.filter(structure__isnull=False, status=User.Status.PENDING)
-    if ids is not None:
-        pending = pending.filter(structure__in=ids)
+    pending = scope_by_structure(
+        User.objects.filter(structure__isnull=False, status=User.Status.PENDING), ids
+    )
     queue_url = reverse("admin:structures_member_changelist")
     structures = []
     if ids is not None:

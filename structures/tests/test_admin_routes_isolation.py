@@ -18,7 +18,8 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from accounts.models import Address, Consent, JobTitle, User
+from accounts.models import Address, Consent, Event, JobTitle, User
+from accounts.services import profile_update
 from beneficiaries.models import Beneficiary, BeneficiaryChange
 from beneficiaries.services import beneficiary_add
 from ceplus.models import LegalDocument, OutgoingEmail
@@ -86,7 +87,16 @@ def world_b(structure_b, member_b, manager_b):
         structure=structure_b, kind=Invitation.Kind.PERSONAL, email="invite.b@example.org"
     )
     email_address = EmailAddress.objects.create(user=member_b, email=member_b.email, verified=True)
+    profile_update(
+        member=member_b,
+        last_name="Klein",
+        first_name="Paul",
+        job_title=None,
+        phone="+33612345670",
+        acting_user=manager_b,
+    )
     return {
+        Event: list(Event.objects.filter(structure=structure_b)),
         Member: [member_b, rejected],
         User: [member_b, manager_b],
         Address: [member_b.address],

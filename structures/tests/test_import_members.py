@@ -9,10 +9,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from accounts.imports import ImportFileError, members_import
 from accounts.models import Address, JobTitle, User
 from beneficiaries.models import Beneficiary, Relationship
 from ceplus.tests import factories
+from structures.imports import ImportFileError, members_import
 from structures.models import MembershipDecision
 
 TODAY = datetime.date(2026, 3, 2)
@@ -328,7 +328,7 @@ def test_upload_without_file_explains_in_french(client, structure):
 
 @pytest.mark.django_db
 def test_upload_too_large_is_refused_without_reading_it(client, structure, monkeypatch):
-    monkeypatch.setattr("accounts.admin_views.MAX_UPLOAD_BYTES", 1000)
+    monkeypatch.setattr("structures.admin.member_import.MAX_UPLOAD_BYTES", 1000)
     client.force_login(factories.StaffFactory())
     response = upload(client, structure, HEADER + MARIE * 50)
     assert "Le fichier dépasse" in response.content.decode()

@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from accounts.imports import FORMAT_HELP, ImportFileError, ImportReport, members_import
 from accounts.models import User
+from structures.imports import FORMAT_HELP, ImportFileError, ImportReport, members_import
 from structures.models import Structure
 
 
