@@ -39,12 +39,13 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/check_imports.py
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 ## Lint, migrations check, then the whole test suite on PostgreSQL (a throwaway server
 ## unless DATABASE_URL is set).
 test: lint node_modules/axe-core/axe.min.js
-	scripts/with-postgres $(BIN)/python -m pytest $(PYTEST_ARGS)
+	scripts/with-postgres $(BIN)/python -m pytest --durations=15 $(PYTEST_ARGS)
 
 ## The performance benchmark (a measurement, not a test): gunicorn with the production settings
 ## on a throwaway PostgreSQL seeded with 100,000 members, driven by wrk. See docs/benchmarks.md.
