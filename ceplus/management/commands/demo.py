@@ -1,16 +1,29 @@
-"""Demo data for a local run: `python manage.py demo [--base-url URL]`. Idempotent."""
+"""Demo data for a local run: `python manage.py demo [--base-url URL]`. Idempotent.
+
+The data is made through the services, as people make it: the members register through their
+structure's link and the approved one is validated by her manager, so their pages show the
+history of decisions and changes."""
 
 import datetime
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.models import Address, Consent, JobTitle, User
-from beneficiaries.models import Beneficiary, Relationship
+from accounts.models import JobTitle, User
+from accounts.services import address_save, consents_accept, email_address_add, profile_update
+from beneficiaries.models import Relationship
+from beneficiaries.services import beneficiary_add
 from ceplus.models import LegalDocument
 from structures.models import Structure
-from structures.services import manager_add, shared_invitation_get_or_create
+from structures.services import (
+    manager_add,
+    member_approve,
+    member_register,
+    shared_invitation_get_or_create,
+    structure_create,
+)
 
 PASSWORD = "Demo-CE+2026"  # noqa: S105 -- printed on purpose: demo accounts only
 
@@ -56,8 +69,8 @@ class Command(BaseCommand):
 
         structures = []
         for name, kind, manager_email in STRUCTURES:
-            structure, _ = Structure.objects.get_or_create(
-                name=name, defaults={"kind": kind, "child_age_limit": 20}
+            structure = Structure.objects.filter(name=name).first() or structure_create(
+                structure=Structure(name=name, kind=kind, child_age_limit=20), acting_user=None
             )
             manager = self._user(manager_email, "Gestionnaire", name.split()[0], is_staff=True)
             manager_add(structure=structure, user=manager)
@@ -69,30 +82,42 @@ class Command(BaseCommand):
             staff.is_superuser = True
             staff.save(update_fields=["is_superuser"])
 
-        member_structure = structures[0][0]
-        member = self._member(
-            "marie.martin@example.org",
-            "Marie",
-            "Martin",
-            structure=member_structure,
-            status=User.Status.APPROVED,
-            phone="+33612345678",
-            job_title="Comptable",
-            address={"line1": "12 rue des Vosges", "postal_code": "68100", "city": "Mulhouse"},
-        )
-        Beneficiary.objects.get_or_create(
-            member=member,
-            first_name="Léa",
-            last_name="Martin",
-            defaults={"relationship": Relationship.CHILD, "birth_date": datetime.date(2016, 3, 14)},
-        )
+        invitation, first_manager = structures[0][2], structures[0][1]
+        member = User.objects.filter(email="marie.martin@example.org").first()
+        if member is None:
+            member = self._member(
+                invitation,
+                "marie.martin@example.org",
+                "Marie",
+                "Martin",
+                phone="+33612345678",
+                job_title="Comptable",
+                address={"line1": "12 rue des Vosges", "postal_code": "68100", "city": "Mulhouse"},
+            )
+            beneficiary_add(
+                member=member,
+                relationship=Relationship.CHILD,
+                last_name="Martin",
+                first_name="Léa",
+                birth_date=datetime.date(2016, 3, 14),
+                acting_user=member,
+            )
+            member_approve(member=member, acting_user=first_manager)
+            # A correction by her manager, for the history on her page.
+            profile_update(
+                member=member,
+                last_name=member.last_name,
+                first_name=member.first_name,
+                job_title=member.job_title,
+                phone="+33612345679",
+                acting_user=first_manager,
+            )
         # A registration waiting in the first structure's queue, to try the validation.
-        pending = self._member(
+        pending = User.objects.filter(email="paul.bernard@example.org").first() or self._member(
+            invitation,
             "paul.bernard@example.org",
             "Paul",
             "Bernard",
-            structure=member_structure,
-            status=User.Status.PENDING,
             phone="+33698765432",
             job_title="Magasinier",
             address={"line1": "3 rue de la Gare", "postal_code": "68390", "city": "Sausheim"},
@@ -107,20 +132,34 @@ class Command(BaseCommand):
         self.stdout.write(f"pending: {pending.email} / {PASSWORD} (à valider par {structures[0][1].email})")
 
     def _member(
-        self, email: str, first_name: str, last_name: str, *, job_title: str, address: dict, **fields
+        self,
+        invitation,
+        email: str,
+        first_name: str,
+        last_name: str,
+        *,
+        phone: str,
+        job_title: str,
+        address: dict,
     ) -> User:
-        """A member as the wizard leaves one: address, fonction, and the documents in force
-        accepted."""
-        member = self._user(
-            email,
-            first_name,
-            last_name,
+        """A member as the wizard leaves one: registered through the structure's link, with an
+        address, a fonction and the documents in force accepted."""
+        member = member_register(
+            invitation=invitation,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            phone=phone,
             job_title=JobTitle.objects.filter(name__startswith=job_title).first(),
-            **fields,
+            password_hash=make_password(PASSWORD),
         )
-        Address.objects.get_or_create(user=member, defaults=address)
-        for document in LegalDocument.objects.current_set(LegalDocument.CONSENT_KINDS).values():
-            Consent.objects.get_or_create(user=member, document=document)
+        email_address_add(user=member, email=email, verified=True)
+        address_save(member=member, line2="", country="France", acting_user=member, **address)
+        consents_accept(
+            member=member,
+            documents=LegalDocument.objects.current_set(LegalDocument.CONSENT_KINDS).values(),
+            ip_address=None,
+        )
         return member
 
     def _user(self, email: str, first_name: str, last_name: str, **fields) -> User:
