@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin_actions import send_password_resets
 from accounts.models import Address, Consent, Event, JobTitle, User
 from accounts.services import account_update, job_title_save
-from ceplus.admin_base import BaseAdmin, changes_table
+from ceplus.admin_base import BaseAdmin, ReadOnlyAdminMixin, changes_table
 from structures.scoping import ScopedAdmin, is_staff_wide, structure_filter
 
 
@@ -196,7 +196,7 @@ class AddressAdmin(ScopedAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(ScopedAdmin):
+class ConsentAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     """Who accepted which version of the CGU, CGV and règlement, and when: evidence, read only."""
 
     structure_path = "user__structure"
@@ -207,18 +207,9 @@ class ConsentAdmin(ScopedAdmin):
     search_fields = ["user__email", "user__last_name"]
     readonly_fields = ["user", "document", "accepted_at", "ip_address"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Event)
-class EventAdmin(ScopedAdmin):
+class EventAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     """Who changed what, when: profiles, addresses, invitations, managers, structures. Read only;
     a manager reads the changes about their own structures."""
 
@@ -231,15 +222,6 @@ class EventAdmin(ScopedAdmin):
     filterable_fields = ("created_at",)
     fields = ["created_at", "kind", "member", "structure", "acting_user", "changes_display"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("modifications"))
     def changes_display(self, event: Event) -> str:

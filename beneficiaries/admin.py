@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from beneficiaries.models import Beneficiary, BeneficiaryChange
 from beneficiaries.rules import Candidate
 from beneficiaries.services import beneficiary_check, beneficiary_remove, beneficiary_update
-from ceplus.admin_base import changes_table
+from ceplus.admin_base import ReadOnlyAdminMixin, changes_table
 from structures.scoping import ScopedAdmin, managed_structure_ids, structure_filter
 
 
@@ -98,7 +98,7 @@ class BeneficiaryAdmin(ScopedAdmin):
 
 
 @admin.register(BeneficiaryChange)
-class BeneficiaryChangeAdmin(ScopedAdmin):
+class BeneficiaryChangeAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     """The audit trail of beneficiaries: read-only, and for a structure manager only the changes
     of their own structures' members."""
 
@@ -114,13 +114,3 @@ class BeneficiaryChangeAdmin(ScopedAdmin):
     @admin.display(description=_("modifications"))
     def changes_table(self, obj: BeneficiaryChange) -> str:
         return changes_table(obj.changes)
-
-    # The trail is written by the services only: nobody adds, edits or deletes a line.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

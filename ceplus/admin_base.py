@@ -73,6 +73,20 @@ class BaseAdmin(ProductAdminMixin, admin.ModelAdmin):
     """The product's ModelAdmin."""
 
 
+class ReadOnlyAdminMixin:
+    """A record written by the services only (decisions, histories, consents): nobody adds,
+    edits or deletes a line from the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 def changes_table(changes: list[dict], description: str = "") -> str:
     """A recorded change as a manager reads it: its detail, then each field before → after."""
     lines = format_html_join(

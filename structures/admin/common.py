@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from ceplus.admin_base import ReadOnlyAdminMixin
 from structures.models import Invitation
 
 
@@ -41,18 +42,9 @@ def invitation_state_label(invitation: Invitation) -> str:
 # --- Read-only inlines of a member's page --------------------------------------------------------
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     """What the member sent, shown as it is: nobody edits it from here."""
 
     extra = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from ceplus.admin_base import ReadOnlyAdminMixin
 from structures.admin.common import (
     status_label,
 )
@@ -32,7 +33,7 @@ class DecisionStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(MembershipDecision)
-class MembershipDecisionAdmin(ScopedAdmin):
+class MembershipDecisionAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     """The audit trail of decisions: who, when, from which status to which, why. Read only."""
 
     structure_path = "structure"
@@ -51,15 +52,6 @@ class MembershipDecisionAdmin(ScopedAdmin):
     ordering = ["-created_at"]
     fields = ["created_at", "member_link", "structure", "from_label", "to_label", "acting_user", "reason"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("ouvrant-droit"), ordering="member__last_name")
     def member_link(self, decision: MembershipDecision) -> str:
