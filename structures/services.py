@@ -598,7 +598,7 @@ def _member_join(
         from_status=lifecycle.NEW,
         to_status=transition.to_status,
         # At signup the person registers themselves.
-        acting_user=acting_user or user,
+        acting_user=user if transition is lifecycle.REGISTER else acting_user,
         reason=reason,
         created_at=now,
     )

@@ -178,3 +178,17 @@ def test_the_member_page_offers_the_transitions_of_the_life_cycle_table(client, 
     page = client.get(f"/admin/structures/member/{member.pk}/change/").text
     offered = {key for key in lifecycle.TRANSITIONS if f"/decision/{key}/" in page}
     assert offered == {t.key for t in lifecycle.admin_transitions_from(status)}
+
+
+def test_the_first_decision_names_who_made_it(structure_a, staff):
+    """A registration is made by the person; an import by whoever ran it, or nobody (a command
+    run without --par)."""
+    header = "nom;prénom;email\n"
+    members_import(
+        structure=structure_a, content=(header + "Roux;Ana;ana@example.org\n").encode(), acting_user=staff
+    )
+    members_import(structure=structure_a, content=(header + "Roux;Léo;leo@example.org\n").encode())
+    by_staff = MembershipDecision.objects.get(member__email="ana@example.org")
+    by_command = MembershipDecision.objects.get(member__email="leo@example.org")
+    assert (by_staff.acting_user, by_command.acting_user) == (staff, None)
+    assert by_command.to_status == User.Status.APPROVED
