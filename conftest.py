@@ -80,7 +80,11 @@ def _fresh_cache(request):
         return
     from django.core.cache import cache
 
+    from ceplus.legal_documents import forget_documents_in_force
+
     cache.clear()
+    # The legal documents in force are kept in the process: each test publishes its own.
+    forget_documents_in_force()
     yield
 
 

@@ -277,19 +277,24 @@ def current_email_confirm(*, member: User) -> EmailAddress:
 
 def documents_to_accept(member: User, current: dict | None = None) -> list[LegalDocument]:
     """The versions of CGU, CGV and règlement in force that ``member`` has not accepted yet
-    (``current``: the versions in force, when the caller has them already)."""
+    (``current``: the versions in force, when the caller has them already). Reads the
+    documents' text only when there is one to accept."""
     if current is None:
-        current = LegalDocument.objects.current_set(LegalDocument.CONSENT_KINDS)
+        ids = LegalDocument.objects.current_ids(LegalDocument.CONSENT_KINDS)
+    else:
+        ids = {kind: document.pk for kind, document in current.items()}
     accepted = set(
-        Consent.objects.filter(user=member, document__in=current.values()).values_list(
-            "document_id", flat=True
-        )
+        Consent.objects.filter(user=member, document__in=ids.values()).values_list("document_id", flat=True)
     )
-    return [
-        current[kind]
-        for kind in LegalDocument.CONSENT_KINDS
-        if kind in current and current[kind].pk not in accepted
-    ]
+    missing = [ids[kind] for kind in LegalDocument.CONSENT_KINDS if kind in ids and ids[kind] not in accepted]
+    if not missing:
+        return []
+    documents = (
+        {document.pk: document for document in current.values()}
+        if current is not None
+        else LegalDocument.objects.in_bulk(missing)
+    )
+    return [documents[pk] for pk in missing]
 
 
 @transaction.atomic

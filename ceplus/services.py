@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ceplus.emails import schedule_delivery
+from ceplus.legal_documents import forget_documents_in_force
 from ceplus.models import LegalDocument, OutgoingEmail
 
 
@@ -15,6 +16,7 @@ def legal_document_save(*, document: LegalDocument) -> LegalDocument:
     """Add a version, or change one not yet in force (staff, in the admin): a version in force
     is what members accepted, and the admin keeps it read-only."""
     document.save()
+    forget_documents_in_force()
     return document
 
 
@@ -29,6 +31,7 @@ def outgoing_emails_erase(*, emails) -> int:
 def legal_document_new_version(*, source: LegalDocument) -> LegalDocument:
     """A draft copy of ``source`` as the next version of its kind, published in a week unless
     staff change the date: the published versions stay as members accepted them."""
+    forget_documents_in_force()
     return LegalDocument.objects.create(
         kind=source.kind,
         title=source.title,

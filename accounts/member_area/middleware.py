@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from accounts.services import documents_to_accept
-from ceplus.models import LegalDocument
+from ceplus.legal_documents import consent_document_ids
 
 # The current versions the member is known to have accepted, so that a visit costs one query
 # (the versions in force) rather than two.
@@ -57,11 +57,12 @@ class ConsentRequiredMiddleware:
         return self.get_response(request)
 
     def _check(self, request: HttpRequest, user) -> HttpResponse | None:
-        current = LegalDocument.objects.current_set(LegalDocument.CONSENT_KINDS)
-        current_ids = sorted(document.pk for document in current.values())
+        # Ids only, kept in the process a minute (``ceplus.legal_documents``): a member who
+        # accepted them costs no query; the documents themselves are read only to ask.
+        current_ids = list(consent_document_ids())
         if request.session.get(SESSION_KEY) == current_ids:
             return None
-        if documents_to_accept(user, current):
+        if documents_to_accept(user):
             query = urlencode({"next": request.get_full_path()})
             return HttpResponseRedirect(f"{reverse('member_consents_accept')}?{query}")
         request.session[SESSION_KEY] = current_ids
