@@ -107,7 +107,7 @@ if REDIS_URL != "-":
             "LOCATION": env.url("REDIS_URL", default="", schemes=("redis", "rediss")),
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "ceplus.sessions.cached_db"
 else:
     CACHES = {
         "default": {
@@ -115,7 +115,7 @@ else:
             "LOCATION": "ceplus_cache",
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    SESSION_ENGINE = "ceplus.sessions.db"
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_default_cache_and_sessions_are_in_the_database():
     assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert settings.SESSION_ENGINE == "ceplus.sessions.db"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -59,7 +59,7 @@ def test_redis_url_moves_cache_and_sessions_to_redis():
     )
     backend, engine, value = result.stdout.split()
     assert backend == "django.core.cache.backends.redis.RedisCache"
-    assert engine == "django.contrib.sessions.backends.cached_db"
+    assert engine == "ceplus.sessions.cached_db"
     assert value == "ok", result.stderr
 
 
