@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from accounts.auth_forms import AdminLoginForm
 from ceplus import views
@@ -10,6 +12,7 @@ from structures.scoping import view_on_site
 admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
+    path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon-32.png", permanent=True)),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("documents/<slug:kind>/", views.legal_document, name="legal_document"),
