@@ -271,6 +271,7 @@ if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
 # site; 0 (the default) uses the connection's address and ignores the header.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0, minimum=0)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "ceplus.errors.csrf_failure"
 
 # --- Product rules ----------------------------------------------------------------------------
 OPERATOR = {

@@ -735,7 +735,6 @@ def main() -> int:
         for name, command in [
             ("collectstatic", ["collectstatic", "--no-input", "--verbosity", "0"]),
             ("migrate", ["migrate", "--no-input", "--verbosity", "0"]),
-            ("createcachetable", ["createcachetable"]),
         ]:
             log(name)
             step = time.monotonic()
