@@ -18,13 +18,16 @@ from accounts.models import JobTitle, normalize_email
 from accounts.selectors import job_title_exact, job_title_search
 from ceplus.forms import LineField, question_helper
 from ceplus.models import LegalDocument
-from ceplus.text import fold
+from ceplus.text import clean_line, fold
 
 FRANCE = "France"
 POSTAL_CODE_FR = re.compile(r"^\d{5}$")
 POSTAL_CODE_OTHER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$")
 PHONE_MESSAGE = _("Saisissez un numéro de téléphone, par exemple 06 12 34 56 78")
+PHONE_INVALID_MESSAGE = _("Ce numéro de téléphone n'est pas valide : saisissez par exemple 06 12 34 56 78")
 MAX_JOB_TITLE_CHOICES = 20
+# The value of "Autre : ma fonction n'est pas dans la liste" among the fonction's choices.
+JOB_TITLE_OTHER = "autre"
 
 
 class LoginForm(allauth_forms.LoginForm):
@@ -61,9 +64,25 @@ def is_france(country: str) -> bool:
     return fold(country or "") in {"france", "fr", "france metropolitaine"}
 
 
+class JobTitleChoiceField(forms.ModelChoiceField):
+    """One of the titles matching what was typed, or ``JOB_TITLE_OTHER``: none of them, the
+    fonction is kept as typed."""
+
+    def to_python(self, value):
+        if value == JOB_TITLE_OTHER:
+            return JOB_TITLE_OTHER
+        return super().to_python(value)
+
+
 class AccountFieldsForm(forms.Form):
     """Nom, prénom, fonction and téléphone, as step 1 of the wizard and "Mon profil" ask them.
-    The fonction is found by keyword, and picked from a list when several titles match."""
+    The fonction is found by keyword, and picked from a list when several titles match. With
+    ``allows_other_job_title``, a fonction the list does not have is kept as typed once the
+    person ticks "Autre" (``cleaned_data["job_title_other"]``, ``job_title_obj`` is then
+    ``None``)."""
+
+    # Off where the view does not save ``job_title_other``: the typed fonction would be lost.
+    allows_other_job_title = False
 
     last_name = LineField(
         label=_("Nom"),
@@ -85,7 +104,7 @@ class AccountFieldsForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "organization-title", "spellcheck": "false"}),
     )
     # Shown only when several titles match what was typed: the person picks one without JavaScript.
-    job_title_choice = forms.ModelChoiceField(
+    job_title_choice = JobTitleChoiceField(
         label=_("Choisissez votre fonction"),
         queryset=JobTitle.objects.filter(is_active=True),
         required=False,
@@ -97,7 +116,7 @@ class AccountFieldsForm(forms.Form):
         region="FR",
         max_length=40,
         help_text=_("Par exemple 06 12 34 56 78"),
-        error_messages={"required": PHONE_MESSAGE, "invalid": PHONE_MESSAGE},
+        error_messages={"required": PHONE_MESSAGE, "invalid": PHONE_INVALID_MESSAGE},
         widget=RegionalPhoneNumberWidget(region="FR", attrs={"autocomplete": "tel"}),
     )
 
@@ -105,6 +124,21 @@ class AccountFieldsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = question_helper()
         self.job_title_matches: list[JobTitle] = []
+        # "Autre" is offered once the typed fonction was looked for, and when it was chosen before.
+        self.offers_other_job_title = (
+            self.allows_other_job_title
+            and not self.is_bound
+            and (
+                bool(self.initial.get("job_title_other"))
+                or self.initial.get("job_title_choice") == JOB_TITLE_OTHER
+            )
+        )
+        if self.offers_other_job_title:
+            self.initial = {**self.initial, "job_title_choice": JOB_TITLE_OTHER}
+
+    @property
+    def job_title_other_chosen(self) -> bool:
+        return self.offers_other_job_title and self["job_title_choice"].value() == JOB_TITLE_OTHER
 
     def clean(self):
         cleaned = super().clean()
@@ -115,18 +149,35 @@ class AccountFieldsForm(forms.Form):
         text = cleaned.get("job_title")
         if not text:
             return
+        choice = cleaned.get("job_title_choice")
         title = job_title_exact(text)
-        if title is None and cleaned.get("job_title_choice") is not None:
-            title = cleaned["job_title_choice"]
+        if title is None and choice == JOB_TITLE_OTHER and self.allows_other_job_title:
+            # Not in the list: kept as typed, and the manager reads it so.
+            self.offers_other_job_title = True
+            cleaned["job_title_obj"] = None
+            cleaned["job_title_other"] = text
+            return
+        if title is None and isinstance(choice, JobTitle):
+            title = choice
         if title is None:
             matches = job_title_search(text, limit=MAX_JOB_TITLE_CHOICES + 1)
+            self.offers_other_job_title = self.allows_other_job_title and len(matches) != 1
             if len(matches) == 1:
                 title = matches[0]
             elif not matches:
                 self.add_error(
                     "job_title",
-                    _(
-                        "Aucune fonction ne correspond à « %(text)s » : essayez un autre mot clé, par exemple « comptable »."
+                    (
+                        _(
+                            "Aucune fonction ne correspond à « %(text)s » : essayez un autre mot clé, "
+                            "par exemple « comptable », ou cochez « Autre » si votre fonction n'est pas "
+                            "dans la liste."
+                        )
+                        if self.allows_other_job_title
+                        else _(
+                            "Aucune fonction ne correspond à « %(text)s » : essayez un autre mot clé, "
+                            "par exemple « comptable »."
+                        )
                     )
                     % {"text": text[:60]},
                 )
@@ -150,6 +201,105 @@ class AccountFieldsForm(forms.Form):
                 return
         cleaned["job_title_obj"] = title
         cleaned["job_title"] = title.name
+        cleaned["job_title_other"] = ""
+
+
+# The countries a delivery address may be in, in French: France first, then the European Union,
+# the rest of Europe (Switzerland and the United Kingdom first) and the countries most members
+# come from. Data rather than interface text (no gettext): the name is what the address keeps,
+# and what the admin and the export show.
+EUROPEAN_UNION = [
+    "Allemagne",
+    "Autriche",
+    "Belgique",
+    "Bulgarie",
+    "Chypre",
+    "Croatie",
+    "Danemark",
+    "Espagne",
+    "Estonie",
+    "Finlande",
+    "Grèce",
+    "Hongrie",
+    "Irlande",
+    "Italie",
+    "Lettonie",
+    "Lituanie",
+    "Luxembourg",
+    "Malte",
+    "Pays-Bas",
+    "Pologne",
+    "Portugal",
+    "Roumanie",
+    "Slovaquie",
+    "Slovénie",
+    "Suède",
+    "Tchéquie",
+]
+OTHER_EUROPE = [
+    "Suisse",
+    "Royaume-Uni",
+    "Andorre",
+    "Islande",
+    "Liechtenstein",
+    "Monaco",
+    "Norvège",
+    "Saint-Marin",
+]
+OTHER_COUNTRIES = [
+    "Algérie",
+    "Canada",
+    "Côte d'Ivoire",
+    "États-Unis",
+    "Maroc",
+    "Sénégal",
+    "Tunisie",
+    "Turquie",
+]
+COUNTRY_NAMES = [FRANCE, *EUROPEAN_UNION, *OTHER_EUROPE, *OTHER_COUNTRIES]
+# Other spellings of a country, folded, as older data or a browser's autofill may send them.
+COUNTRY_ALIASES = {
+    "fr": FRANCE,
+    "france metropolitaine": FRANCE,
+    "republique tcheque": "Tchéquie",
+    "angleterre": "Royaume-Uni",
+    "grande-bretagne": "Royaume-Uni",
+    "usa": "États-Unis",
+    "germany": "Allemagne",
+    "deutschland": "Allemagne",
+    "switzerland": "Suisse",
+    "schweiz": "Suisse",
+}
+
+
+def country_choices(extra: str = "") -> list:
+    """The select's choices, grouped; ``extra`` is a country recorded before the list existed,
+    offered so that the address shows it as it is."""
+    choices = [
+        (FRANCE, FRANCE),
+        (_("Union européenne"), [(name, name) for name in EUROPEAN_UNION]),
+        (_("Autres pays d'Europe"), [(name, name) for name in OTHER_EUROPE]),
+        (_("Autres pays"), [(name, name) for name in OTHER_COUNTRIES]),
+    ]
+    if extra and extra not in COUNTRY_NAMES:
+        choices.append((extra, extra))
+    return choices
+
+
+def country_name(value: str) -> str:
+    """The list's name for a country spelled otherwise ("france ", "FR", "Deutschland")."""
+    folded = fold(value or "")
+    for name in COUNTRY_NAMES:
+        if fold(name) == folded:
+            return name
+    return COUNTRY_ALIASES.get(folded, value)
+
+
+class CountryField(forms.ChoiceField):
+    """A country of ``COUNTRY_NAMES``, however it was spelled."""
+
+    def to_python(self, value):
+        return country_name(clean_line(super().to_python(value)))
 
 
 class AddressForm(forms.Form):
@@ -184,21 +334,24 @@ class AddressForm(forms.Form):
         error_messages={"required": _("Saisissez votre ville.")},
         widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
     )
-    country = LineField(
+    country = CountryField(
         label=_("Pays"),
-        max_length=100,
+        choices=country_choices,
         initial=FRANCE,
-        error_messages={"required": _("Saisissez votre pays, par exemple France.")},
-        widget=forms.TextInput(attrs={"autocomplete": "country-name"}),
+        error_messages={
+            "required": _("Choisissez votre pays."),
+            "invalid_choice": _("Choisissez votre pays dans la liste."),
+        },
+        widget=forms.Select(attrs={"autocomplete": "country-name"}),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = question_helper()
-
-    def clean_country(self) -> str:
-        country = self.cleaned_data["country"]
-        return FRANCE if is_france(country) else country
+        recorded = self.initial.get("country") or ""
+        if not self.is_bound and recorded:
+            self.initial = {**self.initial, "country": country_name(recorded)}
+            self.fields["country"].choices = country_choices(extra=self.initial["country"])
 
     def clean(self):
         cleaned = super().clean()

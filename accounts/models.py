@@ -84,6 +84,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         related_name="+",
     )
+    job_title_other = models.CharField(
+        _("autre fonction"),
+        max_length=200,
+        blank=True,
+        help_text=_("La fonction saisie par l'ouvrant-droit quand elle n'est pas dans la liste."),
+    )
     structure = models.ForeignKey(
         "structures.Structure",
         verbose_name=_("structure"),

@@ -5,9 +5,11 @@ lock)."""
 from __future__ import annotations
 
 import datetime
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,28 +24,130 @@ from beneficiaries.rules import (
 )
 from ceplus.forms import LineField, question_helper
 
-# What a French person types, and what a native date picker sends.
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y", "%d/%m/%y"]
 EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
+# A whole date typed or pasted in one field: 14/03/2016, 14.03.2016, 14-03-2016, 14 03 2016,
+# or the ISO form 2016-03-14 (a native date picker's, and the form older pages sent).
+WHOLE_DATE = re.compile(r"^(\d{1,2})\s*[/.\- ]\s*(\d{1,2})\s*[/.\- ]\s*(\d+)$")
+ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+DATE_PARTS = ("jour", "mois", "annee")
+PROJECT_TEMPLATES = TemplatesSetting()
 
 
-class DateInput(forms.DateInput):
-    """A native date picker (it sends 2016-03-14); a date typed as 14/03/2016, where the picker
-    is missing, is shown again in the picker's form."""
+def split_date(text: str) -> tuple[str, str, str] | None:
+    """(jour, mois, année) of a whole date written as text, or ``None``."""
+    text = (text or "").strip()
+    if match := ISO_DATE.match(text):
+        year, month, day = match.groups()
+        return day, month, year
+    if match := WHOLE_DATE.match(text):
+        return match.group(1), match.group(2), match.group(3)
+    return None
 
-    input_type = "date"
+
+class DatePartsWidget(forms.MultiWidget):
+    """The GOV.UK date input: three text fields, jour, mois, année, for the digits a phone's
+    keypad types (``inputmode="numeric"``), never a picker that scrolls back decades.
+
+    The fields are ``<name>_jour``, ``<name>_mois``, ``<name>_annee``; a form that posts the
+    date whole under ``<name>`` (a page rendered before these fields) is read as if it was
+    pasted into the first one."""
+
+    template_name = "includes/date_input.html"
+    labels = (gettext_lazy("Jour"), gettext_lazy("Mois"), gettext_lazy("Année"))
+    widths = ("2", "2", "4")
 
     def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
+        part = {"inputmode": "numeric", "spellcheck": "false"}
+        super().__init__({name: forms.TextInput(attrs=dict(part)) for name in DATE_PARTS}, attrs)
 
-    def format_value(self, value):
-        if isinstance(value, str):
-            for date_format in DATE_INPUT_FORMATS:
-                try:
-                    return datetime.datetime.strptime(value.strip(), date_format).date().isoformat()
-                except ValueError:
-                    continue
-        return super().format_value(value)
+    def decompress(self, value):
+        if isinstance(value, datetime.date):
+            return [f"{value.day:02d}", f"{value.month:02d}", str(value.year)]
+        if isinstance(value, str) and value:
+            parts = split_date(value)
+            return list(parts) if parts else [value, "", ""]
+        return [None, None, None]
+
+    def value_from_datadict(self, data, files, name):
+        if super().value_omitted_from_data(data, files, name) and name in data:
+            parts = [data.get(name), "", ""]
+        else:
+            parts = super().value_from_datadict(data, files, name)
+        day, month, year = (str(part or "") for part in parts)
+        # A whole date in "Jour" (pasted, or typed without JavaScript) is shown back in its fields.
+        if day and not month.strip() and not year.strip() and (whole := split_date(day)):
+            return list(whole)
+        return parts
+
+    def value_omitted_from_data(self, data, files, name):
+        return super().value_omitted_from_data(data, files, name) and name not in data
+
+    def id_for_label(self, id_):
+        # The error summary's link goes to the first field (GOV.UK).
+        return f"{id_}_0" if id_ else ""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        for part, label, width in zip(context["widget"]["subwidgets"], self.labels, self.widths, strict=True):
+            part["label"] = label
+            part_attrs = part["attrs"]
+            invalid = part_attrs.get("aria-invalid") == "true"
+            part_attrs["class"] = f"form-control date-input__input date-input__input--{width}" + (
+                " is-invalid" if invalid else ""
+            )
+        return context
+
+    def _render(self, template_name, context, renderer=None):
+        # The project's templates: the forms' default renderer sees only Django's and the apps'.
+        return super()._render(template_name, context, PROJECT_TEMPLATES)
+
+
+class BirthDateField(forms.MultiValueField):
+    """A date of birth from the three fields of ``DatePartsWidget``, with GOV.UK's messages:
+    which part is missing, "Cette date n'existe pas" for a 31/02. A whole date typed in the
+    first field is understood."""
+
+    widget = DatePartsWidget
+    default_error_messages = {
+        "required": gettext_lazy("Saisissez la date de naissance, par exemple 14 03 2016."),
+        "not_digits": gettext_lazy("Saisissez la date de naissance en chiffres, par exemple 14 03 2016."),
+        "year_digits": gettext_lazy("L'année de naissance doit comporter 4 chiffres, par exemple 2016."),
+        "impossible": gettext_lazy(
+            "Cette date n'existe pas : vérifiez le jour et le mois, par exemple 14 03 2016."
+        ),
+    }
+    missing_messages = {
+        ("jour",): gettext_lazy("La date de naissance doit comporter un jour."),
+        ("mois",): gettext_lazy("La date de naissance doit comporter un mois."),
+        ("annee",): gettext_lazy("La date de naissance doit comporter une année."),
+        ("jour", "mois"): gettext_lazy("La date de naissance doit comporter un jour et un mois."),
+        ("jour", "annee"): gettext_lazy("La date de naissance doit comporter un jour et une année."),
+        ("mois", "annee"): gettext_lazy("La date de naissance doit comporter un mois et une année."),
+    }
+
+    def __init__(self, **kwargs):
+        parts = [forms.CharField(required=False) for _name in DATE_PARTS]
+        super().__init__(parts, require_all_fields=False, **kwargs)
+
+    def compress(self, data_list) -> datetime.date | None:
+        if not data_list or not any(data_list):
+            return None
+        day, month, year = (part.strip() for part in data_list)
+        if day and not month and not year and (whole := split_date(day)):
+            day, month, year = whole
+        if not all(part.isascii() and part.isdecimal() for part in (day, month, year) if part):
+            raise ValidationError(self.error_messages["not_digits"], code="invalid")
+        missing = tuple(name for name, value in zip(DATE_PARTS, (day, month, year), strict=True) if not value)
+        if missing:
+            raise ValidationError(self.missing_messages[missing], code="incomplete")
+        if len(year) != 4:
+            raise ValidationError(self.error_messages["year_digits"], code="invalid")
+        if len(day) > 2 or len(month) > 2:
+            raise ValidationError(self.error_messages["impossible"], code="invalid")
+        try:
+            return datetime.date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValidationError(self.error_messages["impossible"], code="invalid") from None
 
 
 class BeneficiaryFieldsForm(forms.Form):
@@ -68,15 +172,9 @@ class BeneficiaryFieldsForm(forms.Form):
         max_length=150,
         error_messages={"required": gettext_lazy("Saisissez le prénom du bénéficiaire.")},
     )
-    birth_date = forms.DateField(
+    birth_date = BirthDateField(
         label=gettext_lazy("Date de naissance"),
-        help_text=gettext_lazy("Par exemple 14/03/2016"),
-        input_formats=DATE_INPUT_FORMATS,
-        widget=DateInput(),
-        error_messages={
-            "required": gettext_lazy("Saisissez la date de naissance, par exemple 14/03/2016."),
-            "invalid": gettext_lazy("Saisissez une date de naissance réelle, par exemple 14/03/2016."),
-        },
+        help_text=gettext_lazy("Par exemple 14 03 2016"),
     )
 
     def __init__(self, *args, structure: BeneficiaryRules, today: datetime.date, **kwargs):
@@ -90,13 +188,12 @@ class BeneficiaryFieldsForm(forms.Form):
         for field in self.fields.values():
             # Beneficiaries are not the person filling in the form: no autofill from their own data.
             field.widget.attrs["autocomplete"] = "off"
-        self.fields["birth_date"].widget.attrs["max"] = today.isoformat()
 
     def clean_birth_date(self) -> datetime.date:
         value = self.cleaned_data["birth_date"]
         if value < EARLIEST_BIRTH_DATE:
             raise forms.ValidationError(
-                gettext_lazy("Vérifiez l'année de naissance, par exemple 14/03/2016.")
+                gettext_lazy("Vérifiez l'année de naissance, par exemple 14 03 2016.")
             )
         return value
 

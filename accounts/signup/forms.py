@@ -65,6 +65,8 @@ class SignupAccountForm(AccountFieldsForm):
     """Step 1, CRÉEZ VOTRE COMPTE: the account's fields, the email and the password. The
     password leaves this form only as a hash."""
 
+    allows_other_job_title = True
+
     email = forms.EmailField(
         label=pgettext_lazy("libellé", "Email"),
         max_length=254,
@@ -128,6 +130,8 @@ class SignupAccountForm(AccountFieldsForm):
         return cleaned
 
     def _clean_password(self, cleaned: dict) -> None:
+        """Every problem of the two fields at once (too short and not the same): the person
+        corrects them in one go."""
         password1 = cleaned.get("password1") or ""
         password2 = cleaned.get("password2") or ""
         if self.password_hash and not password1 and not password2:
@@ -138,13 +142,18 @@ class SignupAccountForm(AccountFieldsForm):
                     "password1", _("Saisissez votre nouveau mot de passe, ou laissez les deux champs vides.")
                 )
             return
+        self._check_new_password(password1, cleaned)
         if not password2:
             if self.password_hash:
                 self.add_error("password2", _("Ressaisissez votre mot de passe."))
-            return
-        if password1 != password2:
+        elif password1 != password2:
             self.add_error("password2", _("Les deux mots de passe ne sont pas identiques : ressaisissez-le."))
+        if "password1" in self.errors or "password2" in self.errors:
             return
+        self.password_hash = make_password(password1)
+        self._password_kept()
+
+    def _check_new_password(self, password: str, cleaned: dict) -> None:
         # Similarity is checked against what the person typed on this page.
         person = User(
             email=cleaned.get("email") or self.fields["email"].initial or "",
@@ -152,26 +161,25 @@ class SignupAccountForm(AccountFieldsForm):
             last_name=cleaned.get("last_name") or "",
         )
         try:
-            password_validation.validate_password(password1, person)
+            password_validation.validate_password(password, person)
         except forms.ValidationError as error:
             self.add_error("password1", error)
             return
-        if is_personal_password(password1, person):
+        if is_personal_password(password, person):
             self.add_error(
                 "password1", _("Votre mot de passe ne doit pas être votre nom ni votre adresse email.")
             )
-            return
-        self.password_hash = make_password(password1)
-        self._password_kept()
 
     def details(self) -> AccountDetails:
         """The cleaned step, without the password (kept apart, hashed)."""
         data = self.cleaned_data
+        title = data["job_title_obj"]
         return AccountDetails(
             last_name=data["last_name"],
             first_name=data["first_name"],
             job_title=data["job_title"],
-            job_title_id=data["job_title_obj"].pk,
+            job_title_id=title.pk if title is not None else None,
+            job_title_other=data["job_title_other"],
             email=normalize_email(data["email"]),
             phone=data["phone"].as_e164,
         )
@@ -229,7 +237,10 @@ class BaseSignupBeneficiaryFormSet(forms.BaseFormSet):
             row = {}
             for name in form.fields:
                 value = form[name].value()
-                row[name] = str(value)[:150] if value is not None else ""
+                if isinstance(value, (list, tuple)):  # the date's jour, mois, année
+                    row[name] = [str(part)[:20] if part is not None else "" for part in value[:3]]
+                else:
+                    row[name] = str(value)[:150] if value is not None else ""
             rows.append(row)
         return rows
 

@@ -111,11 +111,15 @@ def _registration_create(
         _registration_existing_account(account)
         return None
 
-    job_title = JobTitle.objects.filter(pk=account.job_title_id, is_active=True).first()
-    if job_title is None:
-        raise RegistrationRefused(
-            "account", [_("Cette fonction n'est plus proposée : choisissez-en une autre.")]
-        )
+    job_title = None
+    if account.job_title_id is not None:
+        job_title = JobTitle.objects.filter(pk=account.job_title_id, is_active=True).first()
+        if job_title is None:
+            raise RegistrationRefused(
+                "account", [_("Cette fonction n'est plus proposée : choisissez-en une autre.")]
+            )
+    elif not account.job_title_other:
+        raise RegistrationRefused("account", [_("Saisissez votre fonction, par exemple « comptable ».")])
     _check_consents(consents)
 
     now = timezone.now()
@@ -126,6 +130,7 @@ def _registration_create(
         last_name=account.last_name,
         phone=account.phone,
         job_title=job_title,
+        job_title_other=account.job_title_other if job_title is None else "",
         password_hash=account.password_hash,
         now=now,
     )

@@ -27,14 +27,17 @@ from structures.models import Invitation
 @dataclass(frozen=True)
 class AccountDetails:
     """Step 1 of the wizard, cleaned. ``job_title`` is the title's name, as the last step
-    shows it; ``password_hash`` is kept apart from the step's data (``make_password``)."""
+    shows it; a fonction not in the list ("Autre") has no ``job_title_id`` and is
+    ``job_title_other`` as typed. ``password_hash`` is kept apart from the step's data
+    (``make_password``)."""
 
     last_name: str
     first_name: str
-    job_title_id: int
+    job_title_id: int | None
     email: str
     phone: str
     job_title: str = ""
+    job_title_other: str = ""
     password_hash: str = ""
 
 
@@ -90,6 +93,8 @@ def from_session(cls: type, data: Any, **extra):
                 values[field.name] = datetime.date.fromisoformat(value)
             elif kind is int:
                 values[field.name] = int(value)
+            elif kind == int | None:
+                values[field.name] = None if value is None else int(value)
             else:
                 values[field.name] = str(value)
     except (TypeError, ValueError) as error:
@@ -108,8 +113,9 @@ VERSION = 1
 class Step:
     key: str
     url_name: str
-    title: Any  # lazy text: the page title, in sentence case
-    heading: Any  # the seed's capitals
+    # Lazy text, in sentence case: the page's heading and title, and the step list's item. The
+    # seed writes the headings in capitals; screen readers spell out capitals, so none here.
+    title: Any
     intro: Any
 
 
@@ -118,28 +124,24 @@ STEPS = (
         "account",
         "signup_account",
         _("Créez votre compte"),
-        _("CRÉEZ VOTRE COMPTE"),
         _("Votre entreprise / CSE devra valider votre inscription."),
     ),
     Step(
         "address",
         "signup_address",
         _("Votre adresse de livraison"),
-        _("VOTRE ADRESSE DE LIVRAISON"),
         _("Complétez votre adresse pour recevoir vos billets."),
     ),
     Step(
         "beneficiaries",
         "signup_beneficiaries",
         _("Ajout de bénéficiaires"),
-        _("AJOUT DE BÉNÉFICIAIRES"),
         _("Les bénéficiaires sont les membres de votre famille."),
     ),
     Step(
         "validation",
         "signup_validation",
         _("Validation"),
-        _("VALIDATION"),
         _("Vérifiez vos réponses, puis acceptez les CGU, les CGV et le règlement."),
     ),
 )

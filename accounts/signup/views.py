@@ -115,6 +115,34 @@ def wizard_step(key: str) -> Callable[[StepView], Callable[[HttpRequest], HttpRe
     return decorator
 
 
+# "Modifier" on the VALIDATION step opens a step with ?retour=validation (kept in its form):
+# Suivant then goes straight back to VALIDATION, as GOV.UK's "check your answers" does.
+RETURN_PARAMETER = "retour"
+RETURN_TO_VALIDATION = "validation"
+
+
+def is_returning(request: HttpRequest) -> bool:
+    """The step was opened from VALIDATION's "Modifier"."""
+    value = request.POST.get(RETURN_PARAMETER) or request.GET.get(RETURN_PARAMETER)
+    return value == RETURN_TO_VALIDATION
+
+
+def step_url(request: HttpRequest, url_name: str, anchor: str = "") -> str:
+    """The URL of a step of the wizard, still on the way back to VALIDATION if this one is."""
+    url = reverse(url_name)
+    if is_returning(request):
+        url += f"?{RETURN_PARAMETER}={RETURN_TO_VALIDATION}"
+    return url + (f"#{anchor}" if anchor else "")
+
+
+def redirect_after_step(request: HttpRequest, wizard: SignupWizard, url_name: str) -> HttpResponse:
+    """After a Suivant: the next step, or VALIDATION again when the person came from there and
+    every step is still complete."""
+    if is_returning(request) and wizard.first_incomplete(before="validation") is None:
+        return redirect("signup_validation")
+    return redirect(step_url(request, url_name))
+
+
 def render_step(request: HttpRequest, key: str, context: dict, *, errors: bool = False) -> HttpResponse:
     step = step_by_key(key)
     index = STEPS.index(step)
@@ -128,6 +156,9 @@ def render_step(request: HttpRequest, key: str, context: dict, *, errors: bool =
             "step_count": len(STEPS),
             "next_step": STEPS[index + 1] if index + 1 < len(STEPS) else None,
             "has_errors": errors,
+            "returning": is_returning(request),
+            "return_parameter": RETURN_PARAMETER,
+            "return_value": RETURN_TO_VALIDATION,
             **context,
         },
     )
@@ -164,7 +195,7 @@ def signup_account(request: HttpRequest, wizard: SignupWizard, invitation: Invit
         if back:
             return redirect("signup_start", token=invitation.token)
         if valid:
-            return redirect("signup_address")
+            return redirect_after_step(request, wizard, "signup_address")
     else:
         initial = wizard.draft("account") or wizard.data("account") or {}
         form = SignupAccountForm(initial=initial, fixed_email=fixed_email, password_hash=wizard.password_hash)
@@ -189,9 +220,9 @@ def signup_address(request: HttpRequest, wizard: SignupWizard, invitation: Invit
             wizard.keep_draft("address", typed(form))
         wizard.save()
         if back:
-            return redirect("signup_account")
+            return redirect(step_url(request, "signup_account"))
         if valid:
-            return redirect("signup_beneficiaries")
+            return redirect_after_step(request, wizard, "signup_beneficiaries")
     else:
         form = SignupAddressForm(initial=wizard.draft("address") or wizard.data("address") or None)
     return render_step(request, "address", {"form": form, "invitation": invitation}, errors=bool(form.errors))
@@ -218,7 +249,7 @@ def signup_beneficiaries(request: HttpRequest, wizard: SignupWizard, invitation:
                 anchor = f"beneficiaire-{len(rows)}"
             wizard.keep_draft("beneficiaries", rows)
             wizard.save()
-            return redirect(reverse("signup_beneficiaries") + f"#{anchor}")
+            return redirect(step_url(request, "signup_beneficiaries", anchor))
         valid = formset.is_valid()
         if valid:
             wizard.complete("beneficiaries", to_session(formset.details()))
@@ -227,7 +258,7 @@ def signup_beneficiaries(request: HttpRequest, wizard: SignupWizard, invitation:
             wizard.keep_draft("beneficiaries", rows)
         wizard.save()
         if nav == "back":
-            return redirect("signup_address")
+            return redirect(step_url(request, "signup_address"))
         if valid:
             return redirect("signup_validation")
     else:

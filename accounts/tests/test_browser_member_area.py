@@ -78,7 +78,10 @@ def test_add_a_child_change_the_address_and_find_both_in_the_download(
     page.get_by_label("Lien avec vous").select_option("child")
     page.get_by_role("textbox", name="Nom", exact=True).fill("Martin")
     page.get_by_label("Prénom").fill("Léa")
-    page.get_by_label("Date de naissance").fill("2016-03-14")
+    birth = page.get_by_role("group", name="Date de naissance")
+    birth.get_by_label("Jour", exact=True).fill("14")
+    birth.get_by_label("Mois", exact=True).fill("03")
+    birth.get_by_label("Année", exact=True).fill("2016")
     page.get_by_role("button", name="Enregistrer").click()
     expect(page).to_have_title("Mes bénéficiaires – Mon espace adhérent – CE+ Services")
     expect(page.get_by_role("heading", name="Léa Martin")).to_be_visible()
@@ -137,8 +140,9 @@ def test_a_child_is_added_with_the_keyboard_alone(page, member):
     page.keyboard.type("Martin")
     page.keyboard.press("Tab")
     page.keyboard.type("Tom")
-    page.keyboard.press("Tab")
-    page.keyboard.type("14032016")
+    for part in ("14", "03", "2016"):  # jour, mois, année
+        page.keyboard.press("Tab")
+        page.keyboard.type(part)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Tom Martin")).to_be_visible()
     # the removal, too: Tab to its link, Enter, then Enter on the confirmation button
@@ -182,6 +186,7 @@ def test_the_area_works_without_javascript(page_without_js, member):
     page.get_by_label("Lien avec vous").select_option("child")
     page.get_by_role("textbox", name="Nom", exact=True).fill("Martin")
     page.get_by_label("Prénom").fill("Léa")
-    page.get_by_label("Date de naissance").fill("2016-03-14")
+    # the whole date in "Jour": the server reads it without JavaScript
+    page.get_by_role("group", name="Date de naissance").get_by_label("Jour", exact=True).fill("14/03/2016")
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_role("heading", name="Léa Martin")).to_be_visible()

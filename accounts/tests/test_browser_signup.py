@@ -21,11 +21,14 @@ def label(name: str) -> re.Pattern:
 
 
 def fill_row(page, number: int, relationship: str, first_name: str, birth_date: str) -> None:
+    """``birth_date`` as 14/03/2016: its jour, mois and année each in their field."""
     row = page.locator(f"#beneficiaire-{number}")
     row.get_by_label(label("Lien avec vous")).select_option(label=relationship)
     row.get_by_label(label("Nom")).fill("Martin")
     row.get_by_label(label("Prénom")).fill(first_name)
-    row.get_by_label(label("Date de naissance")).fill(birth_date)
+    birth = row.get_by_role("group", name=label("Date de naissance"))
+    for part, value in zip(("Jour", "Mois", "Année"), birth_date.split("/"), strict=True):
+        birth.get_by_label(part, exact=True).fill(value)
 
 
 def test_signup_from_the_invitation_link_to_the_confirmation(page, axe_check):
@@ -40,7 +43,7 @@ def test_signup_from_the_invitation_link_to_the_confirmation(page, axe_check):
 
     # Step 1, with the phone number typed wrong.
     expect(page).to_have_title("Créez votre compte – Étape 1 sur 4 – CE+ Services")
-    expect(page.get_by_role("heading", level=1)).to_have_text("CRÉEZ VOTRE COMPTE")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Créez votre compte")
     expect(page.locator("[aria-current=step]")).to_contain_text("Créez votre compte")
     axe_check(page)
     page.get_by_label(label("Nom")).fill("Martin")
@@ -60,7 +63,9 @@ def test_signup_from_the_invitation_link_to_the_confirmation(page, axe_check):
     expect(page).to_have_title("Erreur : Créez votre compte – Étape 1 sur 4 – CE+ Services")
     summary = page.locator("[data-error-summary]")
     expect(summary).to_be_focused()
-    expect(summary).to_contain_text("Saisissez un numéro de téléphone, par exemple 06 12 34 56 78")
+    expect(summary).to_contain_text(
+        "Ce numéro de téléphone n'est pas valide : saisissez par exemple 06 12 34 56 78"
+    )
     expect(page.get_by_label(label("Numéro de téléphone"))).to_have_attribute("aria-invalid", "true")
     axe_check(page)
     summary.get_by_role("link").click()
@@ -87,10 +92,12 @@ def test_signup_from_the_invitation_link_to_the_confirmation(page, axe_check):
     add.click()
     add.click()
     expect(page.locator("[data-beneficiary-row]")).to_have_count(3)
-    fill_row(page, 1, "Enfant à charge", "Léa", "2016-03-14")
-    fill_row(page, 2, "Époux·se", "Paul", "1985-06-01")
+    fill_row(page, 1, "Enfant à charge", "Léa", "14/03/2016")
+    fill_row(page, 2, "Époux·se", "Paul", "01/06/1985")
     page.locator("#beneficiaire-3").get_by_role("button", name="Retirer").click()
     expect(page.locator("[data-beneficiary-row]")).to_have_count(2)
+    # The pointer left over row 2's Retirer would be caught mid-way through its hover colours.
+    page.mouse.move(0, 0)
     axe_check(page)
     page.get_by_role("button", name="Précédent").click()
 
@@ -172,7 +179,7 @@ def test_beneficiary_rows_without_javascript(chromium, live_server):
         page.get_by_role("button", name="Suivant").click()
 
         page.get_by_role("button", name="Ajouter un bénéficiaire").click()
-        fill_row(page, 1, "Enfant à charge", "Léa", "2016-03-14")
+        fill_row(page, 1, "Enfant à charge", "Léa", "14/03/2016")
         page.get_by_role("button", name="Ajouter un bénéficiaire").click()
         expect(page.locator("[data-beneficiary-row]")).to_have_count(2)
         expect(page.locator("#beneficiaire-1").get_by_label(label("Prénom"))).to_have_value("Léa")

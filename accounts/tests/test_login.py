@@ -16,7 +16,7 @@ def test_login_page_has_the_seed_fields_links_and_hint(client):
     page = response.content.decode()
     assert response.status_code == 200
     assert "<title>Connexion – CE+ Services</title>" in page
-    assert ">CONNEXION</h1>" in page
+    assert ">Connexion</h1>" in page
     assert 'for="id_login">Email' in page
     assert 'for="id_password">Mot de passe' in page
     assert 'type="email"' in page

@@ -72,7 +72,7 @@ def test_errors_are_summarised_and_said_at_each_field(client, member):
     assert "<title>Erreur : Mon profil" in page
     assert "Il y a un problème" in page
     assert "Saisissez votre nom." in page
-    assert "Saisissez un numéro de téléphone, par exemple 06 12 34 56 78" in page
+    assert "Ce numéro de téléphone n&#x27;est pas valide : saisissez par exemple 06 12 34 56 78" in page
     assert 'aria-invalid="true"' in page
     member.refresh_from_db()
     assert member.last_name != ""

@@ -51,7 +51,7 @@ def test_opening_the_link_leaves_no_key_in_the_address_bar(client, member):
     assert 'for="id_password2">Ressaisissez votre mot de passe' in html
     assert "8 caractères minimum" in html
     assert html.count('autocomplete="new-password"') == 2
-    assert ">RÉINITIALISER</button>" in html
+    assert ">Réinitialiser</button>" in html
     assert key not in html
 
 

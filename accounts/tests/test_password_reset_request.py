@@ -34,7 +34,7 @@ def test_reset_page_has_the_seed_title_field_and_button(client):
     assert "<h1>Réinitialiser votre mot de passe</h1>" in page
     assert 'for="id_email">Email' in page
     assert 'autocomplete="email"' in page
-    assert ">RÉINITIALISER</button>" in page
+    assert ">Réinitialiser</button>" in page
     assert "REVENIR À L'ACCUEIL" in page
     assert "CRÉER UN COMPTE" in page
     assert "Courriel" not in page

@@ -116,8 +116,8 @@ def test_validation_shows_every_answer_with_a_modifier_link(client):
     assert "68100 Mulhouse" in page
     assert "Léa Martin — Enfant à charge, né·e le 14/03/2016" in page
     for url_name in ("signup_account", "signup_address", "signup_beneficiaries"):
-        assert f'href="{reverse(url_name)}">Modifier' in page
-    assert "ENVOYER MA DEMANDE" in page
+        assert f'href="{reverse(url_name)}?retour=validation">Modifier' in page
+    assert ">Envoyer ma demande</button>" in page
     assert "data-once" in page
     assert "Une phrase de passe" not in page
 

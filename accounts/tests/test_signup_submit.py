@@ -120,8 +120,8 @@ def test_confirmation_page_says_what_happens_next(client):
     page = text(client.get(response["Location"]))
     assert "Félicitations, votre demande a été envoyée" in page
     assert "CSE Textiles doit valider votre inscription." in page
-    assert "ATTENTION !" in page
-    assert "ENVOYER MA DEMANDE" not in page
+    assert "ATTENTION !" not in page  # said before ENVOYER MA DEMANDE, not again here
+    assert "Envoyer ma demande" not in page
 
 
 def test_personal_invitation_is_used_up_and_its_address_verified(client):

@@ -81,7 +81,7 @@ def test_a_child_over_the_age_limit_gets_a_clear_message(client, member):
     response = client.post(URL, child(birth_date="2005-01-15"))
     page = response.content.decode()
     assert "Cet enfant a 21 ans au 01/06/2026 : CSE Textiles accepte les enfants de moins de 20 ans." in page
-    assert 'href="#id_birth_date"' in page
+    assert 'href="#id_birth_date_0"' in page
     assert not Beneficiary.objects.exists()
 
 
@@ -113,7 +113,7 @@ def test_dates_are_accepted_as_a_french_person_types_them(client, member, typed)
 @pytest.mark.parametrize("typed", ["31/02/2016", "demain", "14/03/1850"])
 def test_a_wrong_date_says_what_to_type(client, member, typed):
     page = client.post(URL, child(birth_date=typed)).content.decode()
-    assert "par exemple 14/03/2016" in page
+    assert "par exemple 14 03 2016" in page
     assert not Beneficiary.objects.exists()
 
 
@@ -124,7 +124,7 @@ def test_empty_fields_say_what_to_type(client, member):
     assert "Choisissez le lien entre ce bénéficiaire et vous." in page
     assert "Saisissez le nom du bénéficiaire." in page
     assert "Saisissez le prénom du bénéficiaire." in page
-    assert "Saisissez la date de naissance, par exemple 14/03/2016." in page
+    assert "Saisissez la date de naissance, par exemple 14 03 2016." in page
 
 
 def test_the_beneficiary_is_always_the_members_own(client, member):

@@ -34,7 +34,9 @@ def test_the_form_shows_the_current_values(client, member):
     page = client.get(reverse("beneficiary_edit", args=[beneficiary.pk])).content.decode()
     assert "<title>Modifier Léa – Mon espace adhérent – CE+ Services</title>" in page
     assert 'value="Léa"' in page
-    assert 'value="2016-03-14"' in page
+    assert 'name="birth_date_jour" value="14"' in page
+    assert 'name="birth_date_mois" value="03"' in page
+    assert 'name="birth_date_annee" value="2016"' in page
 
 
 def test_a_change_is_saved_and_recorded_field_by_field(client, member):

@@ -39,7 +39,7 @@ def test_a_submission_cut_from_the_database_writes_nothing_and_the_site_recovers
     browser = Browser(live_server.url, {"sessionid": client.session.session_key})
     status, page = browser.request(reverse("signup_validation"))
     assert status == 200
-    assert "ENVOYER MA DEMANDE" in page
+    assert "Envoyer ma demande" in page
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     before = row_counts()
 

@@ -189,4 +189,44 @@
   }
 
   document.querySelectorAll("[data-beneficiaries]").forEach(setUpBeneficiaries);
+
+  // --- Error summary: a link shows the question, not only the input (GOV.UK) ------------------
+  // The question is the legend of the input's fieldset (a date) or its label; the page scrolls
+  // to it and the input takes the focus.
+  function question(input) {
+    var group = input.closest("fieldset");
+    if (group) {
+      var legend = group.querySelector("legend");
+      if (legend) { return legend; }
+    }
+    return input.id ? document.querySelector("label[for='" + input.id + "']") : null;
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-error-summary] a[href^='#']");
+    if (!link) { return; }
+    var input = document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
+    if (!input || !input.matches("input, select, textarea")) { return; }
+    var target = question(input);
+    if (!target) { return; }
+    event.preventDefault();
+    target.scrollIntoView({ block: "start" });
+    input.focus({ preventScroll: true });
+  });
+
+  // --- Date of birth: a whole date typed or pasted in "Jour" fills the three fields ------------
+  var WHOLE_DATE = /^\s*(\d{1,2})\s*[\/.\- ]\s*(\d{1,2})\s*[\/.\- ]\s*(\d{4})\s*$/;
+  var ISO_DATE = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$/;
+  document.addEventListener("input", function (event) {
+    var day = event.target;
+    var container = day.closest && day.closest("[data-date-input]");
+    if (!container) { return; }
+    var parts = container.querySelectorAll("input");
+    if (parts.length !== 3 || parts[0] !== day) { return; }
+    var match = WHOLE_DATE.exec(day.value);
+    var iso = match ? null : ISO_DATE.exec(day.value);
+    if (!match && !iso) { return; }
+    parts[0].value = match ? match[1] : iso[3];
+    parts[1].value = match ? match[2] : iso[2];
+    parts[2].value = match ? match[3] : iso[1];
+  });
 })();

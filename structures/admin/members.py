@@ -225,13 +225,22 @@ def csv_cell(value: Any) -> str:
     return text
 
 
+def job_title_text(member: User) -> str:
+    """The member's fonction: a title of the list, or "Autre : …" as the member typed it."""
+    if member.job_title is not None:
+        return member.job_title.name
+    if member.job_title_other:
+        return _("Autre : %(job_title)s") % {"job_title": member.job_title_other}
+    return ""
+
+
 EXPORT_COLUMNS = [
     (_("Nom"), lambda m: m.last_name),
     (_("Prénom"), lambda m: m.first_name),
     (pgettext_lazy("libellé", "Email"), lambda m: m.email),
     (_("Email confirmé"), lambda m: _("oui") if m.email_verified else _("non")),
     (_("Téléphone"), lambda m: m.phone.as_national if m.phone else ""),
-    (_("Fonction"), lambda m: m.job_title.name if m.job_title else ""),
+    (_("Fonction"), job_title_text),
     (_("Structure"), lambda m: m.structure.name),
     (_("Statut"), lambda m: m.get_status_display()),
     (_("Date de la demande"), lambda m: local_datetime(m.date_joined)),
@@ -282,7 +291,7 @@ class MemberAdmin(ScopedAdmin):
     list_display = [
         "full_name",
         "email_display",
-        "job_title",
+        "job_title_display",
         "structure",
         "requested_on",
         "beneficiary_count",
@@ -312,7 +321,17 @@ class MemberAdmin(ScopedAdmin):
     fieldsets = [
         (
             _("Identité"),
-            {"fields": ["last_name", "first_name", "email", "email_status", "phone", "job_title"]},
+            {
+                "fields": [
+                    "last_name",
+                    "first_name",
+                    "email",
+                    "email_status",
+                    "phone",
+                    "job_title",
+                    "job_title_other",
+                ]
+            },
         ),
         (
             _("Inscription"),
@@ -395,6 +414,7 @@ class MemberAdmin(ScopedAdmin):
             last_name=obj.last_name,
             first_name=obj.first_name,
             job_title=obj.job_title,
+            job_title_other=obj.job_title_other,
             phone=obj.phone,
             acting_user=request.user,
         )
@@ -433,6 +453,10 @@ class MemberAdmin(ScopedAdmin):
             _("adresse confirmée") if getattr(member, "email_verified", False) else _("adresse non confirmée")
         )
         return format_html('{}<br><span class="email-state">{}</span>', member.email, state)
+
+    @admin.display(description=_("fonction"), ordering="job_title__name")
+    def job_title_display(self, member: User) -> str:
+        return job_title_text(member)
 
     @admin.display(description=_("date de la demande"), ordering="date_joined")
     def requested_on(self, member: User) -> str:
