@@ -29,7 +29,7 @@ from ceplus.emails import absolute_url, queue_email
 from ceplus.models import LegalDocument, OutgoingEmail
 
 ADDRESS_FIELDS = ("line1", "line2", "postal_code", "city", "country")
-PROFILE_FIELDS = ("last_name", "first_name", "job_title", "phone")
+PROFILE_FIELDS = ("last_name", "first_name", "job_title", "job_title_other", "phone")
 ACTIVATION_TEMPLATE = "account/email/activation"
 
 
@@ -43,6 +43,7 @@ def user_create(
     last_name: str,
     phone: str = "",
     job_title: JobTitle | None = None,
+    job_title_other: str = "",
     password_hash: str | None = None,
     structure=None,
     invitation=None,
@@ -53,7 +54,8 @@ def user_create(
 ) -> User:
     """Create an account. ``password_hash`` is a hash already made (the wizard's: never hashed
     twice); without one the account has no usable password and its owner chooses one through a
-    reset link. A member's structure and status are given by the member life cycle
+    reset link. ``job_title_other`` is a fonction typed by the person when it is not in the
+    list ("Autre"). A member's structure and status are given by the member life cycle
     (``structures.services``), the only caller that passes them."""
     user = User(
         email=normalize_email(email),
@@ -61,6 +63,7 @@ def user_create(
         last_name=last_name,
         phone=phone,
         job_title=job_title,
+        job_title_other=job_title_other,
         structure=structure,
         invitation=invitation,
         status=status,
@@ -85,16 +88,28 @@ def profile_update(
     job_title: JobTitle | None,
     phone,
     acting_user: User | None,
+    job_title_other: str | None = None,
 ) -> list[dict[str, str]]:
     """Change the member's name, fonction and phone number (the email changes through allauth,
     with a confirmation of the new address). Records each changed field, before and after, and
-    who changed it; nothing changed, nothing recorded. Returns the changes."""
+    who changed it; nothing changed, nothing recorded. Returns the changes.
+
+    ``job_title_other`` is the fonction typed when it is not in the list ("Autre"); ``None``
+    keeps the one recorded, except that a title of the list replaces it."""
     if isinstance(phone, str):
         # A number as text ("+33612345678", "06 12 34 56 78") compares as the number it is.
         phone = to_phone(phone, region=settings.PHONENUMBER_DEFAULT_REGION) if phone else ""
     member = User.objects.select_for_update().get(pk=member.pk)
+    if job_title_other is None:
+        job_title_other = "" if job_title is not None else member.job_title_other
     before = {name: getattr(member, name) for name in PROFILE_FIELDS}
-    after = {"last_name": last_name, "first_name": first_name, "job_title": job_title, "phone": phone}
+    after = {
+        "last_name": last_name,
+        "first_name": first_name,
+        "job_title": job_title,
+        "job_title_other": job_title_other,
+        "phone": phone,
+    }
     changes = field_changes(User, before, after, PROFILE_FIELDS)
     if not changes:
         return []

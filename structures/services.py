@@ -29,7 +29,7 @@ from accounts.services import password_reset_url, user_create
 from ceplus.emails import absolute_url, queue_email
 from structures import lifecycle
 from structures.lifecycle import Transition
-from structures.models import Invitation, MembershipDecision, Structure
+from structures.models import Invitation, MembershipDecision, Structure, StructureLogo
 from structures.permissions import manager_group
 from structures.scoping import is_staff_wide, may_see_structure
 
@@ -297,31 +297,72 @@ STRUCTURE_FIELDS = (
     "child_age_limit",
     "child_age_reference",
     "notification",
+    "contact_email",
+    "contact_phone",
+    "contact_hours",
 )
 
 
+def _logo_set(
+    *, structure: Structure, logo: StructureLogo | None, remove: bool = False
+) -> list[dict[str, str]]:
+    """Store ``logo`` (an unsaved ``StructureLogo``, as a form cleaned it) as the structure's, or
+    remove the one it has; the change as the history shows it (the image's type and size, never
+    its bytes)."""
+    current = StructureLogo.objects.filter(structure=structure).first()
+    before = current.description if current else "—"
+    if logo is not None:
+        logo.structure = structure
+        logo.save()
+        after = logo.description
+        if current is not None and current.digest == logo.digest:
+            return []
+    elif remove and current is not None:
+        current.delete()
+        after = "—"
+    else:
+        return []
+    # The logo's address names its version: the next reading asks the database again.
+    structure.__dict__.pop("logo_path", None)
+    return [{"field": str(StructureLogo._meta.verbose_name), "before": before, "after": after}]
+
+
 @transaction.atomic
-def structure_create(*, structure: Structure, acting_user: User | None) -> Structure:
+def structure_create(
+    *, structure: Structure, acting_user: User | None, logo: StructureLogo | None = None
+) -> Structure:
     """Save a new structure (staff; ``structure`` is unsaved, as a form fills it in), with its
-    shareable invitation link ready to copy."""
+    logo if one is given (an unsaved ``StructureLogo``) and its shareable invitation link ready
+    to copy."""
     structure.save()
+    changes = field_changes(
+        Structure, {}, {name: getattr(structure, name) for name in STRUCTURE_FIELDS}, STRUCTURE_FIELDS
+    )
+    if logo is not None:
+        changes += _logo_set(structure=structure, logo=logo)
     event_record(
         kind=Event.Kind.STRUCTURE_CREATED,
         acting_user=acting_user,
         structure=structure,
-        changes=field_changes(
-            Structure, {}, {name: getattr(structure, name) for name in STRUCTURE_FIELDS}, STRUCTURE_FIELDS
-        ),
+        changes=changes,
     )
     shared_invitation_get_or_create(structure=structure, acting_user=acting_user)
     return structure
 
 
 @transaction.atomic
-def structure_update(*, structure: Structure, values: dict, acting_user: User | None) -> list[dict[str, str]]:
-    """Change a structure's name, kind, beneficiary rules or notifications (staff). Records
-    each changed field before and after; the beneficiaries already declared stay (the rules
-    apply to the next changes)."""
+def structure_update(
+    *,
+    structure: Structure,
+    values: dict,
+    acting_user: User | None,
+    logo: StructureLogo | None = None,
+    logo_remove: bool = False,
+) -> list[dict[str, str]]:
+    """Change a structure's name, kind, beneficiary rules, notifications or contact (staff),
+    and its logo: ``logo`` (an unsaved ``StructureLogo``) replaces it, ``logo_remove`` takes it
+    away. Records each changed field before and after; the beneficiaries already declared stay
+    (the rules apply to the next changes)."""
     locked = Structure.objects.select_for_update().get(pk=structure.pk)
     before = {name: getattr(locked, name) for name in values}
     changes = field_changes(Structure, before, values, [name for name in STRUCTURE_FIELDS if name in values])
@@ -330,6 +371,9 @@ def structure_update(*, structure: Structure, values: dict, acting_user: User | 
         setattr(structure, name, value)
     if changes:
         locked.save(update_fields=list(values))
+    if logo is not None or logo_remove:
+        changes += _logo_set(structure=structure, logo=logo, remove=logo_remove)
+    if changes:
         event_record(
             kind=Event.Kind.STRUCTURE_CHANGED, acting_user=acting_user, structure=locked, changes=changes
         )
@@ -576,6 +620,7 @@ def _member_join(
     acting_user: User | None,
     reason: str,
     now: datetime.datetime,
+    job_title_other: str = "",
 ) -> User:
     """A person becomes a member of ``structure``: their account, in the transition's status,
     and the first line of their history."""
@@ -585,6 +630,7 @@ def _member_join(
         last_name=last_name,
         phone=phone,
         job_title=job_title,
+        job_title_other=job_title_other,
         password_hash=password_hash,
         structure=structure,
         invitation=invitation,
@@ -613,13 +659,15 @@ def member_register(
     first_name: str,
     last_name: str,
     phone: str,
-    job_title: JobTitle,
+    job_title: JobTitle | None,
     password_hash: str,
     now: datetime.datetime | None = None,
+    job_title_other: str = "",
 ) -> User:
     """Someone registers through ``invitation`` (the signup wizard's last step): an account of
     its structure, pending validation, with the decision "→ en attente" made by the person; a
-    personal invitation is used up. The caller holds the invitation's row lock and has checked
+    personal invitation is used up. The fonction is ``job_title``, or ``job_title_other`` as
+    typed when it is not in the list. The caller holds the invitation's row lock and has checked
     that it is usable."""
     now = now or timezone.now()
     personal = invitation.kind == Invitation.Kind.PERSONAL
@@ -634,6 +682,7 @@ def member_register(
         last_name=last_name,
         phone=phone,
         job_title=job_title,
+        job_title_other=job_title_other,
         password_hash=password_hash,
         acting_user=None,
         reason=_("Inscription par invitation personnelle")
