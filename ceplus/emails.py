@@ -32,12 +32,19 @@ def absolute_url(path: str) -> str:
 
 
 def render_email(template_prefix: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
-    """Subject, text body and HTML body of the email ``template_prefix``."""
+    """Subject, text body and HTML body of the email ``template_prefix``.
+
+    When the context has a ``structure`` with a logo (its ``logo_path``), the layout gets the
+    logo's absolute address as ``structure_logo_url``.
+    """
     context = {
         "site_url": settings.SITE_URL,
         "operator": settings.OPERATOR,
         **context,
     }
+    logo_path = getattr(context.get("structure"), "logo_path", "")
+    if logo_path and "structure_logo_url" not in context:
+        context["structure_logo_url"] = absolute_url(logo_path)
     # A subject is one line: CR/LF from a person's name must never reach a mail header.
     subject = clean_line(render_to_string(f"{template_prefix}_subject.txt", context))
     body = render_to_string(f"{template_prefix}_message.txt", context).strip() + "\n"

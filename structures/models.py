@@ -1,4 +1,6 @@
 import datetime
+import hashlib
+import re
 import secrets
 
 from django.conf import settings
@@ -6,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -72,6 +75,22 @@ class Structure(models.Model):
     digest_sent_at = models.DateTimeField(
         _("dernier récapitulatif envoyé le"), null=True, blank=True, editable=False
     )
+    # Who the members ask when they have a question: shown in the emails that leave them waiting
+    # or say no (demande reçue, refus, désactivation), only what is set.
+    contact_email = models.EmailField(
+        _("email de contact"),
+        blank=True,
+        help_text=_("L'adresse à laquelle les ouvrants-droit peuvent écrire pour une question."),
+    )
+    contact_phone = models.CharField(
+        _("téléphone de contact"), max_length=30, blank=True, help_text=_("Par exemple : 03 89 00 00 00.")
+    )
+    contact_hours = models.CharField(
+        _("horaires de contact"),
+        max_length=200,
+        blank=True,
+        help_text=_("Par exemple : du lundi au vendredi, de 9 h à 12 h."),
+    )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
     class Meta:
@@ -92,6 +111,76 @@ class Structure(models.Model):
 
     def allows(self, relationship: str) -> bool:
         return relationship in (self.allowed_beneficiary_kinds or [])
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.contact_email or self.contact_phone or self.contact_hours)
+
+    @property
+    def contact_phone_uri(self) -> str:
+        """The contact phone as a link a phone dials ("tel:0389000000"), or ""."""
+        number = re.sub(r"[^0-9+]", "", self.contact_phone)
+        return f"tel:{number}" if number else ""
+
+    @cached_property
+    def logo_path(self) -> str:
+        """The address of the structure's logo, or "" without one. It names the image's
+        version, so that a new logo is never hidden by the old one in a cache."""
+        digest = StructureLogo.objects.filter(structure_id=self.pk).values_list("digest", flat=True).first()
+        if not digest:
+            return ""
+        return f"{reverse('structure_logo', args=[self.pk])}?v={digest[:12]}"
+
+
+class StructureLogo(models.Model):
+    """A structure's logo, kept in the database like every file of the product (no server's
+    disk: any machine serves it) and in a table of its own, so that loading a structure never
+    loads its image. A PNG or a JPEG, its type read from its content."""
+
+    MAX_BYTES = 200 * 1024
+
+    class ContentType(models.TextChoices):
+        PNG = "image/png", "PNG"
+        JPEG = "image/jpeg", "JPEG"
+
+    structure = models.OneToOneField(
+        Structure,
+        verbose_name=_("structure"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="logo",
+    )
+    content = models.BinaryField(_("image"))
+    content_type = models.CharField(_("type"), max_length=16, choices=ContentType.choices)
+    digest = models.CharField(_("empreinte SHA-256"), max_length=64, editable=False)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("logo")
+        verbose_name_plural = _("logos")
+
+    def __str__(self) -> str:
+        return self.description
+
+    def save(self, *args, **kwargs):
+        self.digest = hashlib.sha256(bytes(self.content)).hexdigest()
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def sniff(cls, content: bytes) -> str | None:
+        """The type of an image from its first bytes (never from its name or what the browser
+        said), or ``None`` if it is neither a PNG nor a JPEG."""
+        if content.startswith(b"\x89PNG\r\n\x1a\n") and content[12:16] == b"IHDR":
+            return cls.ContentType.PNG
+        if content.startswith(b"\xff\xd8\xff"):
+            return cls.ContentType.JPEG
+        return None
+
+    @property
+    def description(self) -> str:
+        """As the history shows it: "image PNG, 12 Ko"."""
+        size = max(1, round(len(self.content) / 1024))
+        return _("image %(type)s, %(size)d Ko") % {"type": self.get_content_type_display(), "size": size}
 
 
 class InvitationQuerySet(models.QuerySet):

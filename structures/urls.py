@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from structures import views
+
+urlpatterns = [
+    path("structures/<int:structure_id>/logo/", views.structure_logo, name="structure_logo"),
+]

@@ -17,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import User, normalize_email
 from beneficiaries.models import Relationship
-from structures.models import Structure
+from structures.models import Structure, StructureLogo
 
 # --- Decisions -----------------------------------------------------------------------------------
 
@@ -287,6 +287,20 @@ class StructureAdminForm(forms.ModelForm):
     new_manager_last_name = forms.CharField(
         label=_("Nom du nouveau gestionnaire"), required=False, max_length=150
     )
+    logo = forms.FileField(
+        label=_("Nouveau logo"),
+        required=False,
+        help_text=_(
+            "Une image PNG ou JPEG de 200 Ko au plus, d'environ 100 pixels de haut : elle figure "
+            "sur la page d'invitation et dans les emails de la structure."
+        ),
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+    logo_remove = forms.BooleanField(label=_("Retirer le logo"), required=False)
+
+    # Set by the admin when the request was too big for the upload handler (the file is then
+    # dropped before the form sees it): the form says so instead of saving without the logo.
+    upload_too_large = False
 
     class Meta:
         model = Structure
@@ -297,6 +311,9 @@ class StructureAdminForm(forms.ModelForm):
             "child_age_limit",
             "child_age_reference",
             "notification",
+            "contact_email",
+            "contact_phone",
+            "contact_hours",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -317,6 +334,38 @@ class StructureAdminForm(forms.ModelForm):
         if limit is not None and not 1 <= limit <= 30:
             raise ValidationError(_("Saisissez un âge entre 1 et 30 ans, ou laissez vide."))
         return limit
+
+    def clean_contact_email(self) -> str:
+        return normalize_email(self.cleaned_data["contact_email"])
+
+    def clean_contact_phone(self) -> str:
+        return " ".join(self.cleaned_data["contact_phone"].split())
+
+    def clean_contact_hours(self) -> str:
+        return " ".join(self.cleaned_data["contact_hours"].split())
+
+    def clean_logo(self) -> StructureLogo | None:
+        """The uploaded logo as an unsaved ``StructureLogo`` (the services store it), its type
+        read from its content."""
+        upload = self.cleaned_data.get("logo")
+        too_large = _(
+            "Le logo dépasse 200 Ko : enregistrez-le plus petit (environ 100 pixels de haut suffisent)."
+        )
+        if self.upload_too_large:
+            raise ValidationError(too_large)
+        if not upload:
+            return None
+        if upload.size > StructureLogo.MAX_BYTES:
+            raise ValidationError(too_large)
+        content = upload.read()
+        content_type = StructureLogo.sniff(content)
+        if content_type is None:
+            raise ValidationError(
+                _(
+                    "Ce fichier n'est pas une image PNG ou JPEG : enregistrez le logo dans l'un de ces formats."
+                )
+            )
+        return StructureLogo(content=content, content_type=content_type)
 
     def clean_new_manager_first_name(self) -> str:
         return " ".join(self.cleaned_data["new_manager_first_name"].split())

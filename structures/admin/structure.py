@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -34,7 +35,7 @@ from structures.admin.forms import (
     SharedLinkExpiryForm,
     StructureAdminForm,
 )
-from structures.models import Invitation, Structure
+from structures.models import Invitation, Structure, StructureLogo
 from structures.scoping import ScopedAdmin, is_staff_wide
 from structures.services import (
     STRUCTURE_FIELDS,
@@ -65,6 +66,15 @@ class InMemoryUploadHandler(MemoryFileUploadHandler):
             self.request.upload_too_large = True
 
 
+def _upload_too_large(request: HttpRequest) -> bool:
+    """A request whose file the memory-only upload handler dropped (``FILE_UPLOAD_MAX_MEMORY_SIZE``)."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return request.method == "POST" and length > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+
+
 @admin.register(Structure)
 class StructureAdmin(ScopedAdmin):
     """Staff create structures, set their rules and managers; a manager sees their own
@@ -75,7 +85,7 @@ class StructureAdmin(ScopedAdmin):
     list_filter = ["kind", "notification"]
     search_fields = ["name"]
     ordering = ["name"]
-    readonly_fields = ["managers_display", "allowed_kinds_display", "shared_link_display"]
+    readonly_fields = ["managers_display", "allowed_kinds_display", "shared_link_display", "logo_display"]
 
     def get_queryset(self, request):
         return (
@@ -87,7 +97,10 @@ class StructureAdmin(ScopedAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         if is_staff_wide(request.user):
             kwargs["form"] = StructureAdminForm
-        return super().get_form(request, obj, change=change, **kwargs)
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if issubclass(form, StructureAdminForm) and _upload_too_large(request):
+            form = type(form.__name__, (form,), {"upload_too_large": True})
+        return form
 
     def get_fieldsets(self, request, obj=None):
         if is_staff_wide(request.user):
@@ -101,6 +114,23 @@ class StructureAdmin(ScopedAdmin):
                     {"fields": ["allowed_beneficiary_kinds", "child_age_limit", "child_age_reference"]},
                 ),
                 (_("Notifications"), {"fields": ["notification"]}),
+                (
+                    _("Contact et logo"),
+                    {
+                        "fields": [
+                            "contact_email",
+                            "contact_phone",
+                            "contact_hours",
+                            "logo_display",
+                            "logo",
+                            "logo_remove",
+                        ],
+                        "description": _(
+                            "Ce que les ouvrants-droit lisent dans les emails de la structure ; "
+                            "seul ce qui est rempli y figure."
+                        ),
+                    },
+                ),
                 (_("Gestionnaires"), {"fields": manager_fields}),
             ]
         return [
@@ -110,12 +140,16 @@ class StructureAdmin(ScopedAdmin):
                 {"fields": ["allowed_kinds_display", "child_age_limit", "child_age_reference"]},
             ),
             (_("Notifications"), {"fields": ["notification"]}),
+            (
+                _("Contact et logo"),
+                {"fields": ["contact_email", "contact_phone", "contact_hours", "logo_display"]},
+            ),
             (_("Gestionnaires"), {"fields": ["managers_display"]}),
         ]
 
     def get_readonly_fields(self, request, obj=None):
         if is_staff_wide(request.user):
-            return []
+            return ["logo_display"]
         return [
             "name",
             "kind",
@@ -124,17 +158,28 @@ class StructureAdmin(ScopedAdmin):
             "child_age_limit",
             "child_age_reference",
             "notification",
+            "contact_email",
+            "contact_phone",
+            "contact_hours",
+            "logo_display",
             "managers_display",
         ]
 
     def save_model(self, request, obj, form, change):
         """Through the services: the change of each field is recorded, a new structure gets
         its shareable link."""
+        logo = form.cleaned_data.get("logo")
         if change:
             values = {name: getattr(obj, name) for name in STRUCTURE_FIELDS if name in form.cleaned_data}
-            structure_update(structure=obj, values=values, acting_user=request.user)
+            structure_update(
+                structure=obj,
+                values=values,
+                acting_user=request.user,
+                logo=logo,
+                logo_remove=bool(form.cleaned_data.get("logo_remove")) and logo is None,
+            )
         else:
-            structure_create(structure=obj, acting_user=request.user)
+            structure_create(structure=obj, acting_user=request.user, logo=logo)
 
     def save_related(self, request, form, formsets, change):
         """The managers kept, removed and added, each through the services (no many-to-many
@@ -195,6 +240,17 @@ class StructureAdmin(ScopedAdmin):
             if structure.allows(value)
         ]
         return ", ".join(str(label) for label in labels) or _("aucun")
+
+    @admin.display(description=_("logo actuel"))
+    def logo_display(self, structure: Structure):
+        if structure.pk is None or not structure.logo_path:
+            return _("aucun")
+        return format_html(
+            '<img src="{}" alt="{}" height="48"> {}',
+            structure.logo_path,
+            _("Logo de %(structure)s") % {"structure": structure},
+            StructureLogo.objects.get(structure=structure).description,
+        )
 
     @admin.display(description=_("lien d'invitation"))
     def shared_link_display(self, structure: Structure):

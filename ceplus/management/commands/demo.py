@@ -5,6 +5,8 @@ structure's link and the approved one is validated by her manager, so their page
 history of decisions and changes."""
 
 import datetime
+import struct
+import zlib
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -16,14 +18,46 @@ from accounts.services import address_save, consents_accept, email_address_add, 
 from beneficiaries.models import Relationship
 from beneficiaries.services import beneficiary_add
 from ceplus.models import LegalDocument
-from structures.models import Structure
+from structures.models import Structure, StructureLogo
 from structures.services import (
     manager_add,
     member_approve,
     member_register,
     shared_invitation_get_or_create,
     structure_create,
+    structure_update,
 )
+
+# The first structure's contact, as its emails show it.
+CONTACT = {
+    "contact_email": "cse@cse-textiles.example",
+    "contact_phone": "03 89 00 00 00",
+    "contact_hours": "du lundi au vendredi, de 9 h à 12 h",
+}
+
+
+def demo_logo(width: int = 144, height: int = 48) -> bytes:
+    """A small PNG (a blue card with a white band), made without an imaging library."""
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        body = tag + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+
+    blue, white = bytes((10, 88, 202)), bytes((255, 255, 255))
+    rows = []
+    for y in range(height):
+        band = height // 3 <= y < 2 * height // 3
+        rows.append(
+            b"\x00" + b"".join(white if band and 12 <= x < width - 12 else blue for x in range(width))
+        )
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows)))
+        + chunk(b"IEND", b"")
+    )
+
 
 PASSWORD = "Demo-CE+2026"  # noqa: S105 -- printed on purpose: demo accounts only
 
@@ -76,6 +110,15 @@ class Command(BaseCommand):
             manager_add(structure=structure, user=manager)
             invitation = shared_invitation_get_or_create(structure=structure)
             structures.append((structure, manager, invitation))
+
+        first = structures[0][0]
+        if not first.has_contact or not first.logo_path:
+            structure_update(
+                structure=first,
+                values=CONTACT,
+                logo=StructureLogo(content=demo_logo(), content_type=StructureLogo.ContentType.PNG),
+                acting_user=None,
+            )
 
         staff = self._user("staff@ceplusservices.example", "Équipe", "CE+ Services", is_staff=True)
         if not staff.is_superuser:
