@@ -90,7 +90,7 @@ def member_export(*, member: User) -> dict[str, Any]:
             "email": member.email,
             "nom": member.last_name,
             "prenom": member.first_name,
-            "fonction": member.job_title.name if member.job_title else None,
+            "fonction": member.job_title.name if member.job_title else member.job_title_other or None,
             "telephone": member.phone.as_e164 if member.phone else None,
             "structure": member.structure.name if member.structure else None,
             "statut": _status_label(member.status),
