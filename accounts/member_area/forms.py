@@ -16,8 +16,10 @@ from ceplus.models import LegalDocument
 
 class ProfileForm(AccountFieldsForm):
     """Mon profil: nom, prénom, fonction, téléphone, with the wizard's fields and checks (the
-    fonction is found by keyword, and picked from a list when several match). The email changes
-    through allauth, the password through its own page."""
+    fonction is found by keyword, and picked from a list when several match, or kept as typed
+    with "Autre"). The email changes through allauth, the password through its own page."""
+
+    allows_other_job_title = True
 
 
 class ChangeEmailForm(AddEmailForm):

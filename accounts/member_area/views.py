@@ -73,6 +73,7 @@ def member_profile(request: HttpRequest) -> HttpResponse:
                 last_name=data["last_name"],
                 first_name=data["first_name"],
                 job_title=data["job_title_obj"],
+                job_title_other=data.get("job_title_other", ""),
                 phone=data["phone"],
                 acting_user=member,
             )
@@ -83,7 +84,8 @@ def member_profile(request: HttpRequest) -> HttpResponse:
             initial={
                 "last_name": member.last_name,
                 "first_name": member.first_name,
-                "job_title": member.job_title.name if member.job_title else "",
+                "job_title": member.job_title.name if member.job_title else member.job_title_other,
+                "job_title_other": member.job_title_other,
                 "phone": member.phone,
             }
         )

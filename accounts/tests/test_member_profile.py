@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from accounts.forms import JOB_TITLE_OTHER
 from accounts.models import JobTitle, User
 from ceplus.tests.factories import MemberFactory, StructureFactory
 
@@ -103,3 +104,23 @@ def test_script_in_a_name_is_shown_escaped(client, member):
     page = client.get(URL).content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+@pytest.mark.django_db
+def test_a_fonction_not_in_the_list_is_kept_as_typed_with_autre(client):
+    """Mon profil, like the wizard, keeps a fonction the list does not have once "Autre" is
+    chosen, and shows it again as typed."""
+    member = MemberFactory()
+    client.force_login(member)
+    data = {
+        "last_name": member.last_name,
+        "first_name": member.first_name,
+        "job_title": "Souffleur de verre",
+        "job_title_choice": JOB_TITLE_OTHER,
+        "phone": "06 12 34 56 78",
+    }
+    response = client.post(reverse("member_profile"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    member.refresh_from_db()
+    assert (member.job_title, member.job_title_other) == (None, "Souffleur de verre")
+    assert "Souffleur de verre" in client.get(reverse("member_profile")).content.decode()
