@@ -99,3 +99,14 @@ def test_no_step_heading_in_capitals_is_left(client):
     start(client, ready_invitation())
     page = text(client.get(reverse("signup_account")))
     assert "CRÉEZ VOTRE COMPTE" not in page
+
+
+def test_the_confirmation_page_says_an_email_comes_and_what_the_confirmation_is_for(client):
+    """After ENVOYER MA DEMANDE, the page says that an email always comes, and why a second one
+    may ask to confirm the address."""
+    session = client.session
+    session["signup_sent"] = {"structure": "CSE Textiles", "email": "marie.martin@example.org"}
+    session.save()
+    page = text(client.get(reverse("signup_sent")))
+    assert "Un email part dans quelques minutes à l'adresse marie.martin@example.org" in page
+    assert "il montre à CSE Textiles que l'adresse est bien la vôtre" in page
