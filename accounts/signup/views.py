@@ -77,6 +77,9 @@ def signup_info(request: HttpRequest) -> HttpResponse:
 # the invitation still works and that the steps before it are done; a POST to a later step
 # without them goes back and writes nothing.
 
+# Set when a later step was posted with no wizard left, for step 1 to say why it starts over.
+EXPIRED_KEY = "signup_expired"
+
 StepView = Callable[[HttpRequest, SignupWizard, Invitation], HttpResponse]
 
 
@@ -91,11 +94,17 @@ def wizard_step(key: str) -> Callable[[StepView], Callable[[HttpRequest], HttpRe
             if wizard.is_empty:
                 if request.session.get(SENT_KEY):
                     return redirect("signup_sent")
+                # A step posted with no wizard left: the session expired (or the cookies went).
+                expired = request.method == "POST" or request.session.pop(EXPIRED_KEY, False)
                 if key != "account":
+                    if expired:
+                        request.session[EXPIRED_KEY] = True
                     return redirect("signup_account")
                 messages.info(
                     request,
-                    _(
+                    _("Votre session a expiré : recommencez avec le lien d'inscription reçu par email.")
+                    if expired
+                    else _(
                         "Pour vous inscrire, cliquez sur le lien d'inscription que votre structure vous a envoyé."
                     ),
                 )

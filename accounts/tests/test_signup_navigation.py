@@ -153,3 +153,15 @@ def test_wizard_pages_are_not_kept_by_the_browser(client):
     walk_to_validation(client, ready_invitation())
     for url_name in ("signup_account", "signup_address", "signup_beneficiaries", "signup_validation"):
         assert "no-store" in client.get(reverse(url_name))["Cache-Control"]
+
+
+@pytest.mark.parametrize("url_name", ["signup_account", *LATER_STEPS])
+def test_a_step_posted_once_the_session_expired_says_so(client, url_name):
+    """The cookies went or the session expired under a wizard: the person is told to start
+    again from their link, not only "cliquez sur le lien"."""
+    ready_invitation()
+    response = client.post(reverse(url_name), {**ACCOUNT, **ADDRESS}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("signup_info")
+    page = text(response)
+    assert "Votre session a expiré : recommencez avec le lien d'inscription reçu par email." in page
+    assert "cliquez sur le lien d'inscription que votre structure" not in page
