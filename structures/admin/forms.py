@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.models import User, normalize_email
 from beneficiaries.models import Relationship
 from structures.models import Structure, StructureLogo
+from structures.services import STRUCTURE_FIELDS
 
 # --- Decisions -----------------------------------------------------------------------------------
 
@@ -304,17 +305,8 @@ class StructureAdminForm(forms.ModelForm):
 
     class Meta:
         model = Structure
-        fields = [
-            "name",
-            "kind",
-            "allowed_beneficiary_kinds",
-            "child_age_limit",
-            "child_age_reference",
-            "notification",
-            "contact_email",
-            "contact_phone",
-            "contact_hours",
-        ]
+        # What staff set is what the services record.
+        fields = list(STRUCTURE_FIELDS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
