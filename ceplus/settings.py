@@ -233,6 +233,8 @@ STORAGES = {
         )
     },
 }
+# Django's form templates, with the plain inputs written in Python (ceplus/form_renderer.py).
+FORM_RENDERER = "ceplus.form_renderer.FastInputRenderer"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
