@@ -138,12 +138,13 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset.filter(status=value)
 
     def choices(self, changelist):
-        # One GROUP BY over the list as the other filters and the search leave it.
+        # One GROUP BY over the list as the other filters and the search leave it. COUNT(*), not
+        # COUNT(id): PostgreSQL may then answer from the queue's index alone.
         rows = (
             changelist.get_queryset(self.request, exclude_parameters=self.expected_parameters())
             .order_by()
             .values("status")
-            .annotate(count=Count("pk"))
+            .annotate(count=Count("*"))
         )
         counts = {row["status"]: row["count"] for row in rows}
         for value, label in self.lookup_choices:
