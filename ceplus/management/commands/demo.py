@@ -94,9 +94,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--base-url", default=settings.SITE_URL, help="Adresse du site pour les liens.")
 
-    @transaction.atomic
     def handle(self, *args, base_url: str, **options):
         base_url = base_url.rstrip("/")
+        # The data in one transaction; its emails (sent when it commits, printed by the console
+        # backend of a local run) before the accounts, so that these stay on screen.
+        with transaction.atomic():
+            structures, staff, member, pending = self._data()
+        for structure, manager, invitation in structures:
+            self.stdout.write(f"structure: {structure.name}")
+            self.stdout.write(f"invite_url: {base_url}{invitation.get_absolute_url()}")
+            self.stdout.write(f"manager: {manager.email} / {PASSWORD}")
+        self.stdout.write(f"staff: {staff.email} / {PASSWORD}")
+        self.stdout.write(f"member: {member.email} / {PASSWORD}")
+        self.stdout.write(f"pending: {pending.email} / {PASSWORD} (à valider par {structures[0][1].email})")
+
+    def _data(self):
         for kind, (title, body) in DOCUMENTS.items():
             if not LegalDocument.objects.filter(kind=kind).exists():
                 LegalDocument.objects.create(kind=kind, title=title, body=body)
@@ -166,13 +178,7 @@ class Command(BaseCommand):
             address={"line1": "3 rue de la Gare", "postal_code": "68390", "city": "Sausheim"},
         )
 
-        for structure, manager, invitation in structures:
-            self.stdout.write(f"structure: {structure.name}")
-            self.stdout.write(f"invite_url: {base_url}{invitation.get_absolute_url()}")
-            self.stdout.write(f"manager: {manager.email} / {PASSWORD}")
-        self.stdout.write(f"staff: {staff.email} / {PASSWORD}")
-        self.stdout.write(f"member: {member.email} / {PASSWORD}")
-        self.stdout.write(f"pending: {pending.email} / {PASSWORD} (à valider par {structures[0][1].email})")
+        return structures, staff, member, pending
 
     def _member(
         self,
