@@ -9,6 +9,7 @@ from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 NOTHING_TO_ACT_ON = _(
@@ -71,6 +72,11 @@ class ProductAdminMixin:
 
 class BaseAdmin(ProductAdminMixin, admin.ModelAdmin):
     """The product's ModelAdmin."""
+
+    def changelist_view(self, request, extra_context=None):
+        # The list's name ("Décisions"), not Django's "Sélectionnez l'objet … à changer".
+        extra_context = {"title": capfirst(self.opts.verbose_name_plural), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
 
 class ReadOnlyAdminMixin:

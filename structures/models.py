@@ -271,6 +271,14 @@ class Invitation(models.Model):
         return self.state == self.State.ACTIVE
 
 
+def status_label(value: str) -> str:
+    """A status in words ("En attente de validation"), or the value itself if it is none."""
+    try:
+        return str(User.Status(value).label)
+    except ValueError:
+        return value or "—"
+
+
 class MembershipDecision(models.Model):
     """The audit trail of a member's status: who changed it, when, from what to what, and why.
 
@@ -307,7 +315,7 @@ class MembershipDecision(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.from_status or '—'} → {self.to_status}"
+        return f"{status_label(self.from_status)} → {status_label(self.to_status)}"
 
 
 class Member(User):

@@ -10,17 +10,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
 from ceplus.admin_base import ReadOnlyAdminMixin
 from structures.models import Invitation
-
-
-def status_label(value: str) -> str:
-    """A status value in words ("En attente de validation"), whatever it is."""
-    try:
-        return str(User.Status(value).label)
-    except ValueError:
-        return value or "—"
 
 
 def local_datetime(value: datetime.datetime | None) -> str:

@@ -9,10 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from ceplus.admin_base import ReadOnlyAdminMixin
-from structures.admin.common import (
-    status_label,
-)
-from structures.models import MembershipDecision
+from structures.models import MembershipDecision, status_label
 from structures.scoping import ScopedAdmin, structure_filter
 
 

@@ -38,14 +38,13 @@ from structures import lifecycle
 from structures.admin.common import (
     ReadOnlyInline,
     local_datetime,
-    status_label,
 )
 from structures.admin.forms import (
     DeactivationForm,
     RejectionForm,
 )
 from structures.lifecycle import Transition, admin_transitions_from
-from structures.models import Invitation, Member, MembershipDecision
+from structures.models import Invitation, Member, MembershipDecision, status_label
 from structures.scoping import ScopedAdmin, is_staff_wide, managed_structure_ids, structure_filter
 from structures.services import DecisionNotAllowed, MoveNotAllowed, member_move, member_transition
 

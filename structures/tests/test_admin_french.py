@@ -107,3 +107,27 @@ def test_the_staff_admin_is_in_french(client, staff, filled, structure_a, manage
         response = client.get(url)
         assert response.status_code == 200, url
         assert english_in(response.text) == [], url
+
+
+@pytest.mark.django_db
+def test_a_decision_reads_as_statuses_in_words(structure_a, manager_a, member_a):
+    """ "En attente de validation → Refusé", never "pending → rejected"."""
+    decision = member_reject(member=member_a, acting_user=manager_a, reason="Motif")
+    assert str(decision) == "En attente de validation → Refusé"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [
+        ("/admin/structures/membershipdecision/", "Décisions"),
+        ("/admin/structures/invitation/", "Invitations"),
+        ("/admin/accounts/event/", "Historique des modifications"),
+        ("/admin/beneficiaries/beneficiarychange/", "Modifications de bénéficiaires"),
+    ],
+)
+def test_lists_are_titled_by_what_they_list(client, staff, path, title):
+    client.force_login(staff)
+    page = client.get(path).content.decode()
+    assert f"<h1>{title}</h1>" in page
+    assert "Sélectionnez" not in page
