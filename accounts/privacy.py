@@ -23,7 +23,7 @@ from accounts.models import Address, Consent, Event, User
 from beneficiaries.models import Beneficiary, BeneficiaryChange
 from ceplus.models import OutgoingEmail
 from ceplus.services import outgoing_emails_erase
-from structures.models import MembershipDecision
+from structures.models import MembershipDecision, status_label
 from structures.services import invitations_forget
 
 logger = logging.getLogger(__name__)
@@ -35,13 +35,6 @@ def _date(value: datetime.date | datetime.datetime | None) -> str | None:
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).isoformat(timespec="seconds")
     return value.isoformat()
-
-
-def _status_label(value: str) -> str:
-    try:
-        return str(User.Status(value).label)
-    except ValueError:
-        return value
 
 
 def _verified_emails_of(member: User) -> QuerySet[EmailAddress]:
@@ -93,7 +86,7 @@ def member_export(*, member: User) -> dict[str, Any]:
             "fonction": member.job_title.name if member.job_title else member.job_title_other or None,
             "telephone": member.phone.as_e164 if member.phone else None,
             "structure": member.structure.name if member.structure else None,
-            "statut": _status_label(member.status),
+            "statut": status_label(member.status),
             "motif_du_statut": member.status_reason or None,
             "date_du_statut": _date(member.status_changed_at),
             "date_d_inscription": _date(member.date_joined),
@@ -151,8 +144,8 @@ def member_export(*, member: User) -> dict[str, Any]:
         "decisions": [
             {
                 "date": _date(decision.created_at),
-                "ancien_statut": _status_label(decision.from_status) if decision.from_status else None,
-                "nouveau_statut": _status_label(decision.to_status),
+                "ancien_statut": status_label(decision.from_status) if decision.from_status else None,
+                "nouveau_statut": status_label(decision.to_status),
                 "motif": decision.reason or None,
             }
             for decision in decisions

@@ -171,42 +171,41 @@ class DecisionSpec:
     title: str
     button: str
     done: tuple[str, str]
-    slug: str
 
 
+# The decisions the admin offers, by their transition's key (the page's URL says it).
 DECISIONS = {
-    "valider": DecisionSpec(
-        transition=lifecycle.APPROVE,
-        form_class=None,
-        title=_("Valider l'inscription"),
-        button=_("Valider"),
-        done=("%(count)d inscription validée.", "%(count)d inscriptions validées."),
-        slug="valider",
-    ),
-    "refuser": DecisionSpec(
-        transition=lifecycle.REJECT,
-        form_class=RejectionForm,
-        title=_("Refuser l'inscription"),
-        button=_("Refuser"),
-        done=("%(count)d inscription refusée.", "%(count)d inscriptions refusées."),
-        slug="refuser",
-    ),
-    "desactiver": DecisionSpec(
-        transition=lifecycle.DEACTIVATE,
-        form_class=DeactivationForm,
-        title=_("Désactiver l'accès"),
-        button=_("Désactiver"),
-        done=("%(count)d accès désactivé.", "%(count)d accès désactivés."),
-        slug="desactiver",
-    ),
-    "reactiver": DecisionSpec(
-        transition=lifecycle.REACTIVATE,
-        form_class=None,
-        title=_("Réactiver l'accès"),
-        button=_("Réactiver"),
-        done=("%(count)d accès réactivé.", "%(count)d accès réactivés."),
-        slug="reactiver",
-    ),
+    spec.transition.key: spec
+    for spec in (
+        DecisionSpec(
+            transition=lifecycle.APPROVE,
+            form_class=None,
+            title=_("Valider l'inscription"),
+            button=_("Valider"),
+            done=("%(count)d inscription validée.", "%(count)d inscriptions validées."),
+        ),
+        DecisionSpec(
+            transition=lifecycle.REJECT,
+            form_class=RejectionForm,
+            title=_("Refuser l'inscription"),
+            button=_("Refuser"),
+            done=("%(count)d inscription refusée.", "%(count)d inscriptions refusées."),
+        ),
+        DecisionSpec(
+            transition=lifecycle.DEACTIVATE,
+            form_class=DeactivationForm,
+            title=_("Désactiver l'accès"),
+            button=_("Désactiver"),
+            done=("%(count)d accès désactivé.", "%(count)d accès désactivés."),
+        ),
+        DecisionSpec(
+            transition=lifecycle.REACTIVATE,
+            form_class=None,
+            title=_("Réactiver l'accès"),
+            button=_("Réactiver"),
+            done=("%(count)d accès réactivé.", "%(count)d accès réactivés."),
+        ),
+    )
 }
 
 
