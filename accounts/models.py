@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from ceplus.text import fold
+from ceplus.text import fold, name_key
 
 
 def normalize_email(email: str) -> str:
@@ -121,6 +121,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Décochez plutôt que supprimer : le compte ne peut plus se connecter."),
     )
     date_joined = models.DateTimeField(_("date d'inscription"), default=timezone.now)
+    # The name as the structure's staff list is compared with it (``ceplus.text.name_key``),
+    # kept by ``save`` so that the queue can filter on it.
+    name_key = models.CharField(max_length=310, editable=False, blank=True)
 
     objects = UserManager()
 
@@ -144,6 +147,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def save(self, *args, **kwargs):
         self.email = normalize_email(self.email)
+        self.name_key = name_key(self.last_name, self.first_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"first_name", "last_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "name_key"}
         super().save(*args, **kwargs)
 
     def clean(self):
@@ -265,6 +272,7 @@ class Event(models.Model):
             "invitation_expiry_changed",
             _("Date d'expiration d'une invitation modifiée"),
         )
+        ROSTER_IMPORTED = "roster_imported", _("Liste du personnel importée")
 
     kind = models.CharField(_("modification"), max_length=32, choices=Kind.choices)
     acting_user = models.ForeignKey(

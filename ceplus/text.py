@@ -21,6 +21,22 @@ def fold(value: str) -> str:
     return _SPACES.sub(" ", stripped).strip().casefold()
 
 
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def name_key(last_name: str, first_name: str) -> str:
+    """A person's name as two names are compared: accents, case, hyphens and spacing ignored.
+
+    >>> name_key("Le  Goff", "Jean-Élie")
+    'le goff|jean elie'
+    """
+
+    def words(value: str) -> str:
+        return _NOT_ALNUM.sub(" ", fold(value)).strip()
+
+    return f"{words(last_name)}|{words(first_name)}"
+
+
 def clean_line(value: str) -> str:
     """One line of text as a person meant it: no control characters, single spaces."""
     return _SPACES.sub(" ", _CONTROL.sub(" ", unicodedata.normalize("NFC", value))).strip()

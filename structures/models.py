@@ -4,6 +4,7 @@ import re
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -90,6 +91,35 @@ class Structure(models.Model):
         max_length=200,
         blank=True,
         help_text=_("Par exemple : du lundi au vendredi, de 9 h à 12 h."),
+    )
+    # The staff list (liste du personnel) and what the structure lets it decide.
+    roster_auto_approve = models.BooleanField(
+        _("valider automatiquement les inscriptions dont l'email est sur la liste du personnel"),
+        default=False,
+        help_text=_(
+            "Une inscription dont l'adresse email, confirmée, figure sur la dernière liste du "
+            "personnel est validée sans attendre un gestionnaire."
+        ),
+    )
+    roster_auto_deactivate = models.BooleanField(
+        _("désactiver automatiquement les départs à leur date de sortie"),
+        default=False,
+        help_text=_(
+            "Le lendemain de la date de sortie indiquée sur la liste du personnel, l'accès de la "
+            "personne est désactivé. Les personnes absentes de la liste restent à traiter à la main."
+        ),
+    )
+    reminder_delay_days = models.PositiveSmallIntegerField(
+        _("relancer les gestionnaires après (jours)"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_(
+            "Une inscription qui attend plus longtemps est rappelée aux gestionnaires, "
+            "au plus une fois par jour."
+        ),
+    )
+    reminder_sent_at = models.DateTimeField(
+        _("dernière relance envoyée le"), null=True, blank=True, editable=False
     )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
@@ -181,6 +211,91 @@ class StructureLogo(models.Model):
         """As the history shows it: "image PNG, 12 Ko"."""
         size = max(1, round(len(self.content) / 1024))
         return _("image %(type)s, %(size)d Ko") % {"type": self.get_content_type_display(), "size": size}
+
+
+class RosterImport(models.Model):
+    """One upload of a structure's staff list (a full export: it replaces the previous one),
+    with its report. Kept as the reason of the decisions it makes (auto-approval)."""
+
+    structure = models.ForeignKey(
+        Structure, verbose_name=_("structure"), on_delete=models.CASCADE, related_name="roster_imports"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    file_name = models.CharField(_("fichier"), max_length=255, blank=True)
+    line_count = models.PositiveIntegerField(_("lignes lues"), default=0)
+    added = models.PositiveIntegerField(_("ajoutées"), default=0)
+    changed = models.PositiveIntegerField(_("modifiées"), default=0)
+    removed = models.PositiveIntegerField(_("retirées"), default=0)
+    rejected = models.PositiveIntegerField(_("rejetées"), default=0)
+    # [[line number, French reason], ...]: what the report said of the lines it could not read.
+    rejected_lines = models.JSONField(_("lignes rejetées"), default=list, blank=True)
+    created_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("import de la liste du personnel")
+        verbose_name_plural = _("imports de la liste du personnel")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return _("Liste du personnel de %(structure)s du %(date)s") % {
+            "structure": self.structure,
+            "date": timezone.localtime(self.created_at).strftime("%d/%m/%Y %H:%M"),
+        }
+
+
+class RosterEntry(models.Model):
+    """One person of a structure's staff list, as its latest upload gave them.
+
+    A person gone from the latest upload keeps their line with ``removed_at`` set, so that a
+    member who was on the list and is no longer can be proposed for deactivation."""
+
+    structure = models.ForeignKey(
+        Structure, verbose_name=_("structure"), on_delete=models.CASCADE, related_name="roster_entries"
+    )
+    last_name = models.CharField(_("nom"), max_length=150)
+    first_name = models.CharField(_("prénom"), max_length=150)
+    # ``accounts.models.normalize_email``'s form, as the members' addresses are stored.
+    email = models.EmailField(_("adresse email"), max_length=254)
+    employee_number = models.CharField(_("matricule"), max_length=50, blank=True)
+    start_date = models.DateField(_("date d'entrée"), null=True, blank=True)
+    end_date = models.DateField(_("date de sortie"), null=True, blank=True)
+    # ``ceplus.text.name_key`` of the names: compared with ``User.name_key``.
+    name_key = models.CharField(max_length=310, editable=False)
+    roster_import = models.ForeignKey(
+        RosterImport,
+        verbose_name=_("dernier import qui la contient"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    removed_at = models.DateTimeField(_("absente de la liste depuis le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("personne de la liste du personnel")
+        verbose_name_plural = _("liste du personnel")
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["structure", "email"], name="structures_roster_one_line_per_email"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["structure", "name_key"], name="structures_roster_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.last_name} {self.first_name} <{self.email}>"
+
+    @property
+    def is_current(self) -> bool:
+        return self.removed_at is None
 
 
 class InvitationQuerySet(models.QuerySet):

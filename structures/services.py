@@ -289,6 +289,8 @@ def invitation_resend(*, invitation: Invitation, acting_user: User | None) -> In
 
 # --- Structures ----------------------------------------------------------------------------------
 
+# What a structure lets its staff list decide: its managers set these as well as staff.
+ROSTER_SETTINGS = ("roster_auto_approve", "roster_auto_deactivate", "reminder_delay_days")
 # The fields of a structure that staff set, in the order the history lists them.
 STRUCTURE_FIELDS = (
     "name",
@@ -300,6 +302,7 @@ STRUCTURE_FIELDS = (
     "contact_email",
     "contact_phone",
     "contact_hours",
+    *ROSTER_SETTINGS,
 )
 
 
@@ -360,6 +363,8 @@ def structure_update(
     logo_remove: bool = False,
 ) -> list[dict[str, str]]:
     """Change a structure's name, kind, beneficiary rules, notifications or contact (staff),
+    or its staff-list settings (``ROSTER_SETTINGS``: its managers too; the caller checks who may
+    change what),
     and its logo: ``logo`` (an unsaved ``StructureLogo``) replaces it, ``logo_remove`` takes it
     away. Records each changed field before and after; the beneficiaries already declared stay
     (the rules apply to the next changes)."""
