@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from beneficiaries.models import Relationship
+from ceplus.text import name_key
 
 
 def new_token() -> str:
@@ -292,6 +293,10 @@ class RosterEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.last_name} {self.first_name} <{self.email}>"
+
+    def save(self, *args, **kwargs):
+        self.name_key = name_key(self.last_name, self.first_name)
+        super().save(*args, **kwargs)
 
     @property
     def is_current(self) -> bool:

@@ -517,12 +517,19 @@ def _decision_record(
 
 
 def member_transition(
-    *, member: User, transition: Transition, acting_user: User | None, reason: str = ""
+    *,
+    member: User,
+    transition: Transition,
+    acting_user: User | None,
+    reason: str = "",
+    by_structure_rule: bool = False,
 ) -> MembershipDecision:
     """Apply ``transition`` to ``member`` as the caller saw them, in one transaction: status,
     access, decision record, email. Refused if the status changed since ``member`` was loaded
     (another manager was quicker), if it does not allow the transition, or if ``acting_user``
-    does not manage the member's structure."""
+    does not manage the member's structure — unless the decision is one the structure chose to
+    have made by a rule (``by_structure_rule``: its staff list validates or deactivates), which
+    is recorded under the person who gave the rule its data (the list's uploader)."""
     reason = reason.strip()
     if transition.needs_reason and not reason:
         raise DecisionNotAllowed(_("Un refus doit être motivé."))
@@ -532,7 +539,7 @@ def member_transition(
         locked = User.objects.select_for_update().filter(pk=member.pk, structure__isnull=False).first()
         if locked is None:
             raise DecisionNotAllowed(_("%(member)s n'est pas un ouvrant-droit.") % {"member": member})
-        if acting_user is not None:
+        if acting_user is not None and not by_structure_rule:
             if not may_see_structure(acting_user, locked.structure_id):
                 raise PermissionDenied
             if acting_user.pk == locked.pk and not is_staff_wide(acting_user):

@@ -21,6 +21,7 @@ from beneficiaries.services import BeneficiaryDetails, beneficiaries_declare
 from ceplus.emails import absolute_url, queue_email
 from ceplus.models import LegalDocument
 from structures.models import Invitation
+from structures.roster.decisions import registration_auto_approve
 from structures.services import InvitationGone, member_register, registration_announce
 
 
@@ -54,7 +55,9 @@ def registration_submit(
     hash as given) and the first line of their status history (``member_register``), the
     delivery address, the beneficiaries (each recorded), one consent per accepted document
     (version, time, IP) and allauth's email address; a personal invitation is consumed in it. A
-    failure at any write leaves nothing. Once it commits, the member gets "demande reçue", each
+    failure at any write leaves nothing. A proven address on the staff list of a structure that
+    chose so is validated at once (``registration_auto_approve``: "inscription validée", no
+    notice to the managers). Otherwise, once it commits, the member gets "demande reçue", each
     manager of a structure notified at each registration gets "nouvelle inscription", and an
     address given through the shared link gets allauth's confirmation email.
 
@@ -143,13 +146,21 @@ def _registration_create(
     # A personal invitation came to this very address: it is verified already.
     email_address = email_address_add(user=user, email=email, verified=personal)
 
-    queue_email(
-        "accounts/email/registration_received",
-        email,
-        {"member": user, "user": user, "structure": user.structure, "beneficiary_count": len(beneficiaries)},
-        recipient=user,
-    )
-    registration_announce(member=user, beneficiary_count=len(beneficiaries))
+    # A structure may have its staff list validate a proven address at once: the member then
+    # gets "inscription validée" instead of "demande reçue", and the managers have nothing to do.
+    if registration_auto_approve(member=user) is None:
+        queue_email(
+            "accounts/email/registration_received",
+            email,
+            {
+                "member": user,
+                "user": user,
+                "structure": user.structure,
+                "beneficiary_count": len(beneficiaries),
+            },
+            recipient=user,
+        )
+        registration_announce(member=user, beneficiary_count=len(beneficiaries))
     if not personal:
         _send_email_confirmation(email_address)
     return user

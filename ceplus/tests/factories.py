@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import Address, User
 from beneficiaries.models import Beneficiary, Relationship
 from ceplus.models import LegalDocument
-from structures.models import Invitation, Structure
+from structures.models import Invitation, RosterEntry, Structure
 
 PASSWORD = "Correct-horse-battery-42"
 
@@ -105,3 +105,15 @@ class LegalDocumentFactory(factory.django.DjangoModelFactory):
 def publish_consent_documents() -> dict:
     """Current CGU, CGV and règlement, as a member accepts them at signup."""
     return {kind: LegalDocumentFactory(kind=kind) for kind in LegalDocument.CONSENT_KINDS}
+
+
+class RosterEntryFactory(factory.django.DjangoModelFactory):
+    """A person of a structure's staff list (liste du personnel)."""
+
+    class Meta:
+        model = RosterEntry
+
+    structure = factory.SubFactory(StructureFactory)
+    last_name = "Durand"
+    first_name = "Alix"
+    email = factory.Sequence(lambda n: f"salarie{n}@example.org")

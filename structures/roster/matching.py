@@ -1,0 +1,107 @@
+"""Who of a structure's members is on its staff list: the badge of the validation queue, its
+filter, and the departures to deal with.
+
+Everything here is a query expression or a queryset, so that the queue filters and sorts on it
+in the database and a page of 50 members costs the same whatever the size of the list: each
+member is looked up by the roster's indexes ((structure, email) and (structure, name key)).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import Case, CharField, OuterRef, Q, Subquery, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from structures.models import RosterEntry
+
+
+class Match(models.TextChoices):
+    """How a member compares with their structure's staff list."""
+
+    LISTED = "listed", _("Sur la liste du personnel")
+    NAME_ONLY = "name", _("Nom sur la liste, email différent")
+    NOT_LISTED = "none", _("Hors liste")
+
+
+def current_entries(today: datetime.date | None = None):
+    """The people on the lists today: on the latest upload, and not past their date de sortie
+    (the last day they work there)."""
+    today = today or timezone.localdate()
+    return RosterEntry.objects.filter(removed_at__isnull=True).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today)
+    )
+
+
+def _first(entries, **lookups) -> Subquery:
+    # A correlated LIMIT 1 rather than EXISTS: PostgreSQL reads the member's own row through the
+    # index instead of hashing the whole list for each page.
+    return Subquery(entries.filter(**lookups).order_by().values("pk")[:1])
+
+
+def annotate_match(queryset, today: datetime.date | None = None):
+    """``queryset`` of members with ``roster_match``: a ``Match`` value, or ``None`` when the
+    member's structure has no staff list."""
+    entries = current_entries(today)
+    structure = OuterRef("structure_id")
+    return queryset.annotate(
+        _roster_email=_first(entries, structure=structure, email=OuterRef("email")),
+        _roster_name=_first(entries, structure=structure, name_key=OuterRef("name_key")),
+        _roster_any=_first(entries, structure=structure),
+    ).annotate(
+        roster_match=Case(
+            When(_roster_email__isnull=False, then=Value(Match.LISTED)),
+            When(_roster_name__isnull=False, then=Value(Match.NAME_ONLY)),
+            When(_roster_any__isnull=False, then=Value(Match.NOT_LISTED)),
+            default=Value(None),
+            output_field=CharField(),
+        )
+    )
+
+
+def member_match(member: User, today: datetime.date | None = None) -> str | None:
+    """The ``Match`` of one member (their page), or ``None`` without a staff list."""
+    entries = current_entries(today).filter(structure_id=member.structure_id)
+    if entries.filter(email=member.email).exists():
+        return Match.LISTED
+    if entries.filter(name_key=member.name_key).exists():
+        return Match.NAME_ONLY
+    if entries.exists():
+        return Match.NOT_LISTED
+    return None
+
+
+def match_label(value: str | None) -> str:
+    return str(Match(value).label) if value in Match.values else ""
+
+
+def departures(queryset, today: datetime.date | None = None):
+    """The validated members of ``queryset`` whose line on their structure's staff list says
+    they left: past their date de sortie, or gone from the latest upload. A member who was never
+    on the list is not a departure (they may have been validated by hand)."""
+    today = today or timezone.localdate()
+    left = RosterEntry.objects.filter(structure=OuterRef("structure_id"), email=OuterRef("email")).filter(
+        Q(removed_at__isnull=False) | Q(end_date__lt=today)
+    )
+    return (
+        queryset.filter(status=User.Status.APPROVED, structure__isnull=False)
+        .annotate(_roster_left=_first(left))
+        .filter(_roster_left__isnull=False)
+    )
+
+
+def dated_departures(queryset, today: datetime.date | None = None):
+    """The departures whose date de sortie has passed (the ones a structure may have deactivated
+    automatically), with the entry's date as ``roster_end_date``."""
+    today = today or timezone.localdate()
+    ended = RosterEntry.objects.filter(
+        structure=OuterRef("structure_id"), email=OuterRef("email"), end_date__lt=today
+    )
+    return (
+        queryset.filter(status=User.Status.APPROVED, structure__isnull=False)
+        .annotate(roster_end_date=Subquery(ended.order_by().values("end_date")[:1]))
+        .filter(roster_end_date__isnull=False)
+    )
