@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from beneficiaries.models import PARTNER_RELATIONSHIPS, Relationship
 
@@ -121,3 +122,46 @@ def check_household(candidates: Iterable[Candidate]) -> list[RuleViolation]:
 def allowed_relationship_choices(structure: BeneficiaryRules) -> list[tuple[str, str]]:
     """The relationship choices the structure accepts, in the usual order."""
     return [(value, label) for value, label in Relationship.choices if structure.allows(value)]
+
+
+def household_in_words(beneficiaries: Iterable, *, today: datetime.date) -> str:
+    """A member's household as a manager reads it in the queue: "Conjoint·e, 2 enfants (4 et 9
+    ans)", "1 enfant (moins d'un an)", "Aucun bénéficiaire". Each item has ``relationship`` and
+    ``birth_date``; ages are today's."""
+    partners, ages = [], []
+    for beneficiary in beneficiaries:
+        if beneficiary.relationship == Relationship.CHILD:
+            ages.append(age_on(beneficiary.birth_date, today) if beneficiary.birth_date else None)
+        else:
+            partners.append(str(Relationship(beneficiary.relationship).label))
+    parts = partners
+    if ages:
+        known = sorted(age for age in ages if age is not None)
+        children = ngettext("%(count)d enfant", "%(count)d enfants", len(ages)) % {"count": len(ages)}
+        if known:
+            children += f" ({_ages_in_words(known)})"
+        parts.append(children)
+    return ", ".join(parts) or _("Aucun bénéficiaire")
+
+
+def _ages_in_words(ages: list[int]) -> str:
+    """[4, 9] → "4 et 9 ans"; [0, 4] → "moins d'un an et 4 ans"; [1] → "1 an"."""
+
+    def join(items: list[str]) -> str:
+        return (
+            items[0]
+            if len(items) == 1
+            else _("%(first)s et %(last)s")
+            % {
+                "first": ", ".join(items[:-1]),
+                "last": items[-1],
+            }
+        )
+
+    if all(age >= 2 for age in ages):
+        return _("%(ages)s ans") % {"ages": join([str(age) for age in ages])}
+    words = [
+        _("moins d'un an") if age < 1 else ngettext("%(age)d an", "%(age)d ans", age) % {"age": age}
+        for age in ages
+    ]
+    return join(words)

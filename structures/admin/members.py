@@ -2,28 +2,33 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from allauth.account.models import EmailAddress
 from django.contrib import admin, messages
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import BooleanField, Count, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseNotAllowed,
     HttpResponseRedirect,
+    QueryDict,
     StreamingHttpResponse,
 )
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
@@ -32,6 +37,7 @@ from accounts.admin_actions import send_activation_email, send_password_resets
 from accounts.models import Address, Consent, Event, User
 from accounts.services import profile_update
 from beneficiaries.models import Beneficiary
+from beneficiaries.rules import household_in_words
 from ceplus.admin_base import changes_table
 from ceplus.text import short_list
 from structures import lifecycle
@@ -45,6 +51,7 @@ from structures.admin.forms import (
 )
 from structures.lifecycle import Transition, admin_transitions_from
 from structures.models import Invitation, Member, MembershipDecision, status_label
+from structures.roster.matching import Match, annotate_match, departures, match_label
 from structures.scoping import ScopedAdmin, is_staff_wide, managed_structure_ids, structure_filter
 from structures.services import DecisionNotAllowed, MoveNotAllowed, member_move, member_transition
 
@@ -126,7 +133,12 @@ class StatusFilter(admin.SimpleListFilter):
         return [*User.Status.choices, (self.ALL, _("Tous"))]
 
     def value(self):
-        return super().value() or User.Status.PENDING
+        if super().value():
+            return super().value()
+        if self.request.GET.get(RosterFilter.parameter_name) == RosterFilter.DEPARTURES:
+            # The departures are validated members: the list opens on them.
+            return User.Status.APPROVED
+        return User.Status.PENDING
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -155,6 +167,28 @@ class StatusFilter(admin.SimpleListFilter):
             }
 
 
+class RosterFilter(admin.SimpleListFilter):
+    """How each member compares with their structure's staff list, and the departures: the
+    validated members the list says have left (past their date de sortie, or gone from it)."""
+
+    title = _("liste du personnel")
+    parameter_name = "liste"
+    DEPARTURES = "departs"
+
+    def lookups(self, request, model_admin):
+        return [*Match.choices, (self.DEPARTURES, _("Départs à traiter"))]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if value == self.DEPARTURES:
+            return departures(queryset)
+        if value not in Match.values:
+            return queryset.none()
+        return queryset.filter(roster_match=value)
+
+
 class RequestDateFilter(admin.DateFieldListFilter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -171,6 +205,9 @@ class DecisionSpec:
     title: str
     button: str
     done: tuple[str, str]
+    # A registration decided from its page: the button, and what the message says was done.
+    next_button: str | None = None
+    done_one: str = ""
 
 
 # The decisions the admin offers, by their transition's key (the page's URL says it).
@@ -183,6 +220,8 @@ DECISIONS = {
             title=_("Valider l'inscription"),
             button=_("Valider"),
             done=("%(count)d inscription validée.", "%(count)d inscriptions validées."),
+            next_button=_("Valider et passer à la suivante"),
+            done_one=_("Inscription de %(member)s validée."),
         ),
         DecisionSpec(
             transition=lifecycle.REJECT,
@@ -190,6 +229,8 @@ DECISIONS = {
             title=_("Refuser l'inscription"),
             button=_("Refuser"),
             done=("%(count)d inscription refusée.", "%(count)d inscriptions refusées."),
+            next_button=_("Refuser"),
+            done_one=_("Inscription de %(member)s refusée."),
         ),
         DecisionSpec(
             transition=lifecycle.DEACTIVATE,
@@ -207,6 +248,12 @@ DECISIONS = {
         ),
     )
 }
+
+
+# The member's page edits the identity when asked (its own link); the filters of the list the
+# manager came from travel with her (Django's name for them).
+IDENTITY_PARAMETER = "identite"
+PRESERVED_FILTERS = "_changelist_filters"
 
 
 class Echo:
@@ -271,7 +318,9 @@ def members_csv_response(queryset) -> StreamingHttpResponse:
     def rows():
         yield "\ufeff"
         yield writer.writerow([str(title) for title, _value in EXPORT_COLUMNS])
-        members = queryset.select_related("job_title", "structure", "address")
+        members = (
+            queryset.defer(None).prefetch_related(None).select_related("job_title", "structure", "address")
+        )
         for member in members.iterator(chunk_size=2000):
             member.export_address = member_address(member)
             yield writer.writerow([csv_cell(value(member)) for _title, value in EXPORT_COLUMNS])
@@ -282,6 +331,27 @@ def members_csv_response(queryset) -> StreamingHttpResponse:
     return response
 
 
+def waiting_in_words(days: int) -> str:
+    """How long a registration waits, as the queue says it."""
+    if days <= 0:
+        return str(_("depuis aujourd'hui"))
+    if days == 1:
+        return str(_("depuis hier"))
+    return ngettext("depuis %(days)d jour", "depuis %(days)d jours", days) % {"days": days}
+
+
+class MemberChangeList(ChangeList):
+    """The queue's rows carry what each one shows: the household (one query for the page), and
+    not the phone, which the list does not show (parsing it costs on every row)."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        household = Beneficiary.objects.only("member_id", "relationship", "birth_date").order_by(
+            "relationship", "birth_date"
+        )
+        return queryset.defer("phone").prefetch_related(Prefetch("beneficiaries", queryset=household))
+
+
 @admin.register(Member)
 class MemberAdmin(ScopedAdmin):
     """The validation queue: a structure's members, pending ones first."""
@@ -290,19 +360,25 @@ class MemberAdmin(ScopedAdmin):
     list_display = [
         "full_name",
         "email_display",
-        "job_title_display",
+        "waiting_display",
+        "household_display",
+        "roster_display",
         "structure",
-        "requested_on",
-        "beneficiary_count",
         "status",
     ]
     list_display_links = ["full_name"]
     list_select_related = ["job_title", "structure"]
-    list_filter = [StatusFilter, structure_filter("structure"), ("date_joined", RequestDateFilter)]
+    list_filter = [
+        StatusFilter,
+        RosterFilter,
+        structure_filter("structure"),
+        ("date_joined", RequestDateFilter),
+    ]
     filterable_fields = ("date_joined",)
     search_fields = ["last_name", "first_name", "email"]
     search_help_text = _("Nom, prénom ou adresse email.")
-    ordering = ["-date_joined"]
+    # The longest waiting first: the queue is served in the order it came in.
+    ordering = ["date_joined", "pk"]
     list_per_page = 50
     # The total without filters would cost one more count over every member.
     show_full_result_count = False
@@ -371,7 +447,7 @@ class MemberAdmin(ScopedAdmin):
         verified = EmailAddress.objects.filter(
             user=OuterRef("pk"), email__iexact=OuterRef("email"), verified=True
         )
-        return (
+        queryset = (
             super()
             .get_queryset(request)
             .filter(structure__isnull=False)
@@ -385,6 +461,10 @@ class MemberAdmin(ScopedAdmin):
                 ),
             )
         )
+        return annotate_match(queryset)
+
+    def get_changelist(self, request, **kwargs):
+        return MemberChangeList
 
     def has_add_permission(self, request):
         # Members sign up through their structure's invitation.
@@ -398,6 +478,8 @@ class MemberAdmin(ScopedAdmin):
         return request.user.has_perm("structures.decide_member")
 
     def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not self._editing_identity(request):
+            return flatten_fieldsets(self.get_fieldsets(request, obj))
         fields = list(super().get_readonly_fields(request, obj))
         if not is_staff_wide(request.user):
             fields.append("structure")
@@ -442,24 +524,51 @@ class MemberAdmin(ScopedAdmin):
 
     # -- columns and fields
 
-    @admin.display(description=_("nom"), ordering="last_name")
+    @admin.display(description=_("nom et fonction"), ordering="last_name")
     def full_name(self, member: User) -> str:
-        return f"{member.last_name} {member.first_name}".strip() or member.email
+        name = f"{member.last_name} {member.first_name}".strip() or member.email
+        job_title = job_title_text(member)
+        if not job_title:
+            return name
+        return format_html('{}<br><span class="row-detail">{}</span>', name, job_title)
 
     @admin.display(description=pgettext_lazy("libellé", "Email"), ordering="email")
     def email_display(self, member: User) -> str:
         state = (
             _("adresse confirmée") if getattr(member, "email_verified", False) else _("adresse non confirmée")
         )
-        return format_html('{}<br><span class="email-state">{}</span>', member.email, state)
+        return format_html('{}<br><span class="row-detail email-state">{}</span>', member.email, state)
 
     @admin.display(description=_("fonction"), ordering="job_title__name")
     def job_title_display(self, member: User) -> str:
         return job_title_text(member)
 
-    @admin.display(description=_("date de la demande"), ordering="date_joined")
-    def requested_on(self, member: User) -> str:
-        return local_datetime(member.date_joined)
+    @admin.display(description=_("demande"), ordering="date_joined")
+    def waiting_display(self, member: User) -> str:
+        """Since when a pending registration waits ("depuis 3 jours", marked past the
+        structure's reminder delay); the date of the request for the others."""
+        days = (timezone.localdate() - timezone.localdate(member.date_joined)).days
+        if member.status != User.Status.PENDING:
+            return date_format(timezone.localtime(member.date_joined), "j M Y")
+        text = waiting_in_words(days)
+        if days > member.structure.reminder_delay_days:
+            return format_html(
+                '<span class="waiting-late">{}<br><span class="row-detail">{}</span></span>',
+                text,
+                _("en retard"),
+            )
+        return text
+
+    @admin.display(description=_("foyer"), ordering="beneficiary_count")
+    def household_display(self, member: User) -> str:
+        return household_in_words(member.beneficiaries.all(), today=timezone.localdate())
+
+    @admin.display(description=_("liste du personnel"))
+    def roster_display(self, member: User) -> str:
+        value = getattr(member, "roster_match", None)
+        if value is None:
+            return "—"
+        return format_html('<span class="roster-badge roster-{}">{}</span>', value, match_label(value))
 
     @admin.display(description=_("bénéficiaires"), ordering="beneficiary_count")
     def beneficiary_count(self, member: User) -> int:
@@ -510,41 +619,124 @@ class MemberAdmin(ScopedAdmin):
 
     def changelist_view(self, request, extra_context=None):
         waiting = request.GET.get(StatusFilter.parameter_name, User.Status.PENDING) == User.Status.PENDING
+        if request.GET.get(RosterFilter.parameter_name) == RosterFilter.DEPARTURES:
+            title = _("Départs à traiter")
+        else:
+            title = _("Inscriptions à valider") if waiting else _("Ouvrants-droit")
         extra_context = {
-            "title": _("Inscriptions à valider") if waiting else _("Ouvrants-droit"),
+            "title": title,
             "export_url": reverse("admin:structures_member_export")
             + ("?" + request.GET.urlencode() if request.GET else ""),
             **(extra_context or {}),
         }
         return super().changelist_view(request, extra_context)
 
+    # -- the member's page: what a decision needs, read-only; the identity behind its own link
+
+    def _editing_identity(self, request: HttpRequest) -> bool:
+        return request.method == "POST" or request.GET.get(IDENTITY_PARAMETER) == "1"
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and self._editing_identity(request):
+            if is_staff_wide(request.user):
+                # Staff attach a member to another structure from here (a decision of its own).
+                return [*fieldsets[:1], (_("Rattachement"), {"fields": ["structure"]})]
+            return fieldsets[:1]
+        return fieldsets
+
+    def get_inline_instances(self, request, obj=None):
+        if self._editing_identity(request):
+            return []
+        return super().get_inline_instances(request, obj)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
         member = self.get_object(request, unquote(object_id))
+        if member is not None and self._editing_identity(request):
+            extra_context["title"] = _("Modifier l'identité de %(member)s") % {"member": member}
+            extra_context["editing_identity"] = True
+            return super().change_view(request, object_id, form_url, extra_context)
         if member is not None:
-            extra_context["title"] = _("Fiche de l'ouvrant-droit")
+            filters = self._list_filters(request)
+            extra_context.update(
+                {
+                    "title": _("Fiche de l'ouvrant-droit"),
+                    # Read-only: nothing to save on this page.
+                    "show_save": False,
+                    "show_save_and_continue": False,
+                    "show_save_and_add_another": False,
+                    "show_delete": False,
+                    "list_filters": filters,
+                    "roster_match": match_label(member.roster_match),
+                    "roster_match_value": member.roster_match,
+                    "household": household_in_words(member.beneficiaries.all(), today=timezone.localdate()),
+                }
+            )
             allowed = (
                 [transition.key for transition in admin_transitions_from(member.status)]
                 if self.has_decide_permission(request)
                 else []
             )
+            query = f"?{urlencode({PRESERVED_FILTERS: filters})}" if filters else ""
             extra_context["decisions"] = [
                 {
                     "spec": DECISIONS[key],
-                    "url": reverse("admin:structures_member_decision", args=[member.pk, key]),
+                    "url": reverse("admin:structures_member_decision", args=[member.pk, key]) + query,
                     "needs_confirmation": DECISIONS[key].form_class is not None,
+                    "button": DECISIONS[key].next_button
+                    if member.status == User.Status.PENDING and DECISIONS[key].next_button
+                    else DECISIONS[key].button,
                 }
                 for key in allowed
             ]
-            if self.has_change_permission(request, member) and member.is_active:
-                extra_context["password_reset_url"] = reverse(
-                    "admin:structures_member_password_reset", args=[member.pk]
+            if self.has_change_permission(request, member):
+                extra_context["identity_url"] = "?" + urlencode(
+                    {IDENTITY_PARAMETER: "1", **({PRESERVED_FILTERS: filters} if filters else {})}
                 )
+                if member.is_active:
+                    extra_context["password_reset_url"] = reverse(
+                        "admin:structures_member_password_reset", args=[member.pk]
+                    )
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def response_change(self, request, obj):
+        """Back to the member's page, read-only, once the identity is saved."""
+        self.message_user(
+            request, _("L'identité de %(member)s est enregistrée.") % {"member": obj}, messages.SUCCESS
+        )
+        return HttpResponseRedirect(self._member_url(obj, self._list_filters(request)))
+
+    def _list_filters(self, request: HttpRequest) -> str:
+        """The filters of the list the manager came from (Django's ``_changelist_filters``)."""
+        return request.GET.get(PRESERVED_FILTERS) or request.POST.get(PRESERVED_FILTERS) or ""
+
+    def _member_url(self, member: User, filters: str) -> str:
+        url = reverse("admin:structures_member_change", args=[member.pk])
+        return f"{url}?{urlencode({PRESERVED_FILTERS: filters})}" if filters else url
+
+    def _next_pending(self, request: HttpRequest, filters: str, done: User):
+        """The pending registrations of the list the manager came from, in its order, the one
+        just decided left out: (the next one, how many remain)."""
+        listing = copy.copy(request)
+        listing.GET = QueryDict(filters, mutable=True)
+        # The next one is a registration to decide, whatever status the list showed.
+        listing.GET[StatusFilter.parameter_name] = User.Status.PENDING
+        if listing.GET.get(RosterFilter.parameter_name) == RosterFilter.DEPARTURES:
+            del listing.GET[RosterFilter.parameter_name]
+        try:
+            changelist = self.get_changelist_instance(listing)
+        except (IncorrectLookupParameters, DisallowedModelAdminLookup):
+            listing.GET = QueryDict(mutable=True)
+            listing.GET[StatusFilter.parameter_name] = User.Status.PENDING
+            changelist = self.get_changelist_instance(listing)
+        remaining = changelist.get_queryset(listing).exclude(pk=done.pk)
+        return remaining.first(), remaining.count()
 
     def decision_view(self, request: HttpRequest, object_id: str, decision: str) -> HttpResponse:
         """One decision on one member: a confirmation page (with the reason for a refusal),
-        then the service."""
+        then the service. A registration decided from the queue leads to the next one of the
+        same list ("Valider et passer à la suivante")."""
         member = self.get_object(request, unquote(object_id))
         if member is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
@@ -552,7 +744,8 @@ class MemberAdmin(ScopedAdmin):
         if spec is None or not self.has_decide_permission(request):
             raise PermissionDenied
         form = spec.form_class(request.POST or None) if spec.form_class else None
-        change_url = reverse("admin:structures_member_change", args=[member.pk])
+        filters = self._list_filters(request)
+        change_url = self._member_url(member, filters)
         seen_status = request.POST.get("seen_status")
         if request.method == "POST" and seen_status and seen_status != member.status:
             # The page the decision was made on is out of date.
@@ -566,9 +759,39 @@ class MemberAdmin(ScopedAdmin):
             )
             return HttpResponseRedirect(change_url)
         if request.method == "POST" and (form is None or form.is_valid()):
-            self._decide(request, [member], spec, form)
-            return HttpResponseRedirect(change_url)
+            was_pending = member.status == User.Status.PENDING
+            if not was_pending or spec.next_button is None:
+                self._decide(request, [member], spec, form)
+                return HttpResponseRedirect(change_url)
+            if not self._decide(request, [member], spec, form, quiet=True):
+                return HttpResponseRedirect(change_url)
+            return self._after_registration_decided(request, member, spec, filters)
         return self._confirmation(request, [member], spec, form, cancel_url=change_url, single=True)
+
+    def _after_registration_decided(
+        self, request: HttpRequest, member: User, spec: DecisionSpec, filters: str
+    ) -> HttpResponse:
+        following, remaining = self._next_pending(request, filters, member)
+        done = spec.done_one % {"member": member}
+        if following is None:
+            self.message_user(
+                request,
+                _("%(done)s C'était la dernière inscription en attente de cette liste.") % {"done": done},
+                messages.SUCCESS,
+            )
+            url = reverse("admin:structures_member_changelist")
+            return HttpResponseRedirect(f"{url}?{filters}" if filters else url)
+        self.message_user(
+            request,
+            ngettext(
+                "%(done)s Encore %(count)d inscription en attente dans cette liste : voici la suivante.",
+                "%(done)s Encore %(count)d inscriptions en attente dans cette liste : voici la suivante.",
+                remaining,
+            )
+            % {"done": done, "count": remaining},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(self._member_url(following, filters))
 
     def password_reset_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         if request.method != "POST":
@@ -594,7 +817,9 @@ class MemberAdmin(ScopedAdmin):
 
     # -- decisions
 
-    def _decide(self, request, members, spec: DecisionSpec, form) -> None:
+    def _decide(self, request, members, spec: DecisionSpec, form, *, quiet: bool = False) -> int:
+        """Apply ``spec`` to each member; the messages say what was done (unless ``quiet``:
+        the caller says it) and what was refused. Returns how many were decided."""
         kwargs = {}
         if form is not None:
             kwargs["reason"] = form.cleaned_data["reason"]
@@ -610,7 +835,7 @@ class MemberAdmin(ScopedAdmin):
                 refused.append(str(_("%(member)s : hors de vos structures.") % {"member": member}))
             else:
                 done += 1
-        if done:
+        if done and not quiet:
             self.message_user(request, ngettext(*spec.done, done) % {"count": done}, messages.SUCCESS)
         if refused:
             self.message_user(
@@ -623,6 +848,7 @@ class MemberAdmin(ScopedAdmin):
                 % {"count": len(refused), "list": short_list(refused)},
                 messages.WARNING,
             )
+        return done
 
     def _confirmation(self, request, members, spec: DecisionSpec, form, *, cancel_url: str, single: bool):
         context = {

@@ -53,9 +53,11 @@ def test_a_manager_approves_a_registration_and_the_member_logs_in(page, axe_chec
     # The member's page: approve.
     expect(page.get_by_text("Statut actuel : En attente de validation")).to_be_visible()
     axe_check(page)
-    page.get_by_role("button", name="Valider").click()
-    expect(page.get_by_text("1 inscription validée.")).to_be_visible()
-    expect(page.get_by_text("Statut actuel : Validé")).to_be_visible()
+    page.get_by_role("button", name="Valider et passer à la suivante").click()
+    # The last one waiting: back to the queue, which says so.
+    expect(page.get_by_text("Inscription de Marie Martin validée.")).to_be_visible()
+    expect(page.get_by_text("C'était la dernière inscription en attente de cette liste.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Inscriptions à valider")
     assert [message.to for message in mail.outbox] == [["marie.martin@example.org"]]
     assert "/compte/login/" in mail.outbox[0].body
 

@@ -321,10 +321,10 @@ def test_a_manager_cannot_move_a_member_or_grant_rights_by_posting_extra_fields(
 
 
 def member_form_data(client, member) -> dict:
-    """The fields and inline management forms of the member's page, as a browser sends them."""
+    """The fields of the member's identity page, as a browser sends them."""
     from html.parser import HTMLParser
 
-    page = client.get(f"/admin/structures/member/{member.pk}/change/").text
+    page = client.get(f"/admin/structures/member/{member.pk}/change/?identite=1").text
 
     class Inputs(HTMLParser):
         data: dict = {}

@@ -1,13 +1,21 @@
 """The validation queue: opens on the registrations that wait, counts per status, the columns a
 manager needs, and a constant number of queries however long the page."""
 
+import datetime
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import JobTitle, User
-from ceplus.tests.factories import BeneficiaryFactory, MemberFactory, PendingMemberFactory
+from ceplus.tests.factories import (
+    BeneficiaryFactory,
+    MemberFactory,
+    PendingMemberFactory,
+    RosterEntryFactory,
+)
 
 QUEUE = "/admin/structures/member/"
 
@@ -38,16 +46,20 @@ def test_the_columns_say_who_asked_what_and_when(client_a, structure_a):
         job_title=JobTitle.objects.filter(name__startswith="Comptable").first(),
     )
     EmailAddress.objects.create(user=member, email=member.email, primary=True, verified=True)
-    BeneficiaryFactory.create_batch(2, member=member)
+    BeneficiaryFactory(member=member, relationship="conjoint", birth_date=datetime.date(1990, 1, 1))
+    today = timezone.localdate()
+    BeneficiaryFactory(member=member, birth_date=today.replace(year=today.year - 9))
+    BeneficiaryFactory(member=member, birth_date=today - datetime.timedelta(days=4 * 366))
     unconfirmed = PendingMemberFactory(structure=structure_a, last_name="Sansclic")
     page = client_a.get(QUEUE + "?status=all").text
-    for heading in ("Nom", "Email", "Fonction", "Date de la demande", "Bénéficiaires", "Statut"):
+    for heading in ("Nom et fonction", "Email", "Demande", "Foyer", "Liste du personnel", "Statut"):
         assert heading in page
-    assert "Martin Marie" in page
-    assert 'marie.martin@example.org<br><span class="email-state">adresse confirmée</span>' in page
-    assert f'{unconfirmed.email}<br><span class="email-state">adresse non confirmée</span>' in page
-    assert "Comptable" in page
-    assert '<td class="field-beneficiary_count">2</td>' in page
+    assert 'Martin Marie<br><span class="row-detail">Comptable' in page
+    assert 'marie.martin@example.org<br><span class="row-detail email-state">adresse confirmée</span>' in page
+    assert f'{unconfirmed.email}<br><span class="row-detail email-state">adresse non confirmée</span>' in page
+    assert "Conjoint·e, 2 enfants (4 et 9 ans)" in page
+    assert "Aucun bénéficiaire" in page
+    assert "depuis aujourd&#x27;hui" in page
 
 
 @pytest.mark.django_db
@@ -76,7 +88,10 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(client_a, structure_a
     few = queries()
     for member in PendingMemberFactory.create_batch(12, structure=structure_a):
         BeneficiaryFactory(member=member)
+        BeneficiaryFactory(member=member, relationship="conjoint")
         EmailAddress.objects.create(user=member, email=member.email, verified=True, primary=True)
+        RosterEntryFactory(structure=structure_a, email=member.email)
+    RosterEntryFactory(structure=structure_a, last_name=member.last_name, first_name=member.first_name)
     assert queries() == few
 
 
