@@ -807,10 +807,23 @@ def member_move(
 # --- Notifications -------------------------------------------------------------------------------
 
 
+def _overdue(structure: Structure, now: datetime.datetime):
+    """The registrations of ``structure`` that wait longer than its reminder delay, oldest first."""
+    limit = now - datetime.timedelta(days=structure.reminder_delay_days)
+    return User.objects.filter(
+        structure=structure, status=User.Status.PENDING, date_joined__lte=limit
+    ).order_by("date_joined", "pk")
+
+
+def _queue_url(structure: Structure) -> str:
+    return absolute_url(reverse("admin:structures_member_changelist") + f"?structure={structure.pk}")
+
+
 def registrations_digest_send(*, structure: Structure, now: datetime.datetime | None = None) -> int:
     """Email the managers of a structure that chose the daily digest the registrations that
-    came in since the previous digest (or the last 24 hours) and still wait. Returns how many
-    registrations it listed; running it twice in a row sends nothing the second time."""
+    came in since the previous digest (or the last 24 hours) and still wait, and those that wait
+    longer than its reminder delay (the digest is then that day's reminder). Returns how many
+    new registrations it listed; running it twice in a row sends nothing the second time."""
     now = now or timezone.now()
     with transaction.atomic():
         locked = Structure.objects.select_for_update().get(pk=structure.pk)
@@ -822,9 +835,8 @@ def registrations_digest_send(*, structure: Structure, now: datetime.datetime | 
         ).order_by("date_joined")
         count = new.count()
         if count:
-            queue_url = absolute_url(
-                reverse("admin:structures_member_changelist") + f"?structure={locked.pk}"
-            )
+            overdue = _overdue(locked, now)
+            overdue_count = overdue.count()
             pending_total = User.objects.filter(structure=locked, status=User.Status.PENDING).count()
             listed = list(new.select_related("job_title")[:DIGEST_LIST_LIMIT])
             for manager in locked.managers.filter(is_active=True):
@@ -838,10 +850,49 @@ def registrations_digest_send(*, structure: Structure, now: datetime.datetime | 
                         "count": count,
                         "more": count - len(listed),
                         "pending_total": pending_total,
-                        "queue_url": queue_url,
+                        "overdue_count": overdue_count,
+                        "delay": locked.reminder_delay_days,
+                        "queue_url": _queue_url(locked),
                     },
                     recipient=manager,
                 )
+            if overdue_count:
+                locked.reminder_sent_at = now
         locked.digest_sent_at = now
-        locked.save(update_fields=["digest_sent_at"])
+        locked.save(update_fields=["digest_sent_at", "reminder_sent_at"])
+    return count
+
+
+def registrations_remind(*, structure: Structure, now: datetime.datetime | None = None) -> int:
+    """Remind the managers of ``structure`` of the registrations that wait longer than its
+    delay (``reminder_delay_days``): one email a day at most, listing them oldest first (a
+    structure's daily digest of the day counts as its reminder). Returns how many it listed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Structure.objects.select_for_update().get(pk=structure.pk)
+        if locked.reminder_sent_at and timezone.localdate(locked.reminder_sent_at) >= timezone.localdate(now):
+            return 0
+        overdue = _overdue(locked, now)
+        count = overdue.count()
+        if not count:
+            return 0
+        listed = list(overdue.select_related("job_title")[:DIGEST_LIST_LIMIT])
+        for manager in locked.managers.filter(is_active=True):
+            queue_email(
+                "structures/email/registrations_reminder",
+                manager.email,
+                {
+                    "manager": manager,
+                    "structure": locked,
+                    "registrations": listed,
+                    "count": count,
+                    "more": count - len(listed),
+                    "delay": locked.reminder_delay_days,
+                    "queue_url": _queue_url(locked),
+                    "today": timezone.localdate(now),
+                },
+                recipient=manager,
+            )
+        locked.reminder_sent_at = now
+        locked.save(update_fields=["reminder_sent_at"])
     return count

@@ -13,10 +13,10 @@ import datetime
 
 from allauth.account.models import EmailAddress
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from ceplus.templatetags.ceplus_dates import date_fr
 from structures import lifecycle
 from structures.models import MembershipDecision, RosterEntry, Structure
 from structures.roster.matching import current_entries, dated_departures
@@ -56,7 +56,7 @@ def registration_auto_approve(*, member: User) -> MembershipDecision | None:
     upload = entry.roster_import
     if upload is not None:
         reason = _("Validation automatique : adresse sur la liste du personnel importée le %(date)s") % {
-            "date": date_format(timezone.localtime(upload.created_at), "j F Y")
+            "date": date_fr(upload.created_at)
         }
     else:
         reason = _("Validation automatique : adresse sur la liste du personnel")
@@ -94,7 +94,7 @@ def departures_deactivate(*, structure: Structure, today: datetime.date | None =
     done = 0
     for member in dated_departures(User.objects.filter(structure=structure), today).order_by("pk"):
         reason = _("Date de sortie du %(date)s sur la liste du personnel") % {
-            "date": date_format(member.roster_end_date, "j F Y")
+            "date": date_fr(member.roster_end_date)
         }
         try:
             member_transition(

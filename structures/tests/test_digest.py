@@ -1,5 +1,5 @@
 """The daily digest: structures that chose one email a day get the registrations that came in
-since the previous digest, once (`manage.py registrations_digest`, run by a scheduler)."""
+since the previous digest, once (`manage.py structures_daily`, run by a scheduler)."""
 
 import datetime
 
@@ -21,7 +21,7 @@ def daily(db):
 
 def run(capture):
     with capture(execute=True):
-        call_command("registrations_digest", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        call_command("structures_daily", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 @pytest.mark.django_db

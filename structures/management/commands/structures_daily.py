@@ -1,0 +1,44 @@
+"""`python manage.py structures_daily`: what the structures' rules do once a day.
+
+For each structure, in this order: the daily digest of new registrations (structures whose
+managers chose one email a day), the reminder of the registrations waiting longer than the
+structure's delay (one email a day at most; the digest counts as that day's), the validations
+its staff list now makes (when the structure chose so and switched it on since), and the end
+of access of those past their date de sortie (when it chose so). A scheduler runs it once a day
+(cron, systemd timer…); running it again the same day sends and changes nothing more.
+"""
+
+from django.core.management.base import BaseCommand
+
+from structures.models import Structure
+from structures.roster.decisions import departures_deactivate, pending_auto_approve
+from structures.services import registrations_digest_send, registrations_remind
+
+
+class Command(BaseCommand):
+    help = (
+        "Envoie les récapitulatifs et les rappels aux gestionnaires, applique les validations et "
+        "les départs de la liste du personnel."
+    )
+
+    def handle(self, *args, **options):
+        totals = {"digest": 0, "reminder": 0, "approved": 0, "deactivated": 0}
+        for structure in Structure.objects.order_by("name"):
+            done = {
+                "digest": registrations_digest_send(structure=structure),
+                "reminder": registrations_remind(structure=structure),
+                "approved": pending_auto_approve(structure=structure),
+                "deactivated": departures_deactivate(structure=structure),
+            }
+            for key, count in done.items():
+                totals[key] += count
+            if any(done.values()):
+                self.stdout.write(
+                    f"{structure.name} : {done['digest']} nouvelle(s) inscription(s) signalée(s), "
+                    f"{done['reminder']} en attente rappelée(s), {done['approved']} validée(s) par la "
+                    f"liste du personnel, {done['deactivated']} accès désactivé(s)"
+                )
+        self.stdout.write(
+            f"En tout : {totals['digest']} inscription(s) signalée(s), {totals['reminder']} rappelée(s), "
+            f"{totals['approved']} validée(s) automatiquement, {totals['deactivated']} désactivé(s)."
+        )
