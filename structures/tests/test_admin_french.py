@@ -131,3 +131,19 @@ def test_lists_are_titled_by_what_they_list(client, staff, path, title):
     page = client.get(path).content.decode()
     assert f"<h1>{title}</h1>" in page
     assert "Sélectionnez" not in page
+
+
+@pytest.mark.django_db
+def test_the_admin_login_offers_allauths_password_reset(
+    client, manager_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    page = client.get("/admin/login/").text
+    reset = reverse("account_reset_password")
+    assert f'<a href="{reset}">Mot de passe oublié ?</a>' in page
+    assert "Forgotten" not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reset, {"email": manager_a.email})
+    assert response.status_code == 302
+    assert [m.to for m in mailoutbox] == [[manager_a.email]]
