@@ -13,7 +13,8 @@ from beneficiaries.models import PARTNER_RELATIONSHIPS, Beneficiary
 from ceplus.management.commands import seed_bench
 from ceplus.models import LegalDocument
 from ceplus.tests import factories
-from structures.models import Invitation, Structure
+from ceplus.text import name_key
+from structures.models import Invitation, RosterEntry, Structure
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +132,15 @@ def test_refuses_impossible_counts(args):
     with pytest.raises(CommandError):
         call_command("seed_bench", *args, stdout=io.StringIO())
     assert not User.objects.exists()
+
+
+def test_members_carry_their_name_key_and_most_are_on_their_staff_list():
+    """bulk_create skips ``User.save``: the name key the queue's roster match reads is set by hand."""
+    seed("--members", "200")
+    members = User.objects.filter(structure__isnull=False)
+    assert all(member.name_key == name_key(member.last_name, member.first_name) for member in members)
+    entries = RosterEntry.objects.all()
+    assert 100 < entries.count() < 200
+    assert all(entry.name_key == name_key(entry.last_name, entry.first_name) for entry in entries)
+    on_list = members.filter(email__in=entries.values("email")).exclude(structure__isnull=True)
+    assert on_list.count() > 100

@@ -2,7 +2,7 @@
 
 100,000 members by default, 5% of them waiting for validation, each with a delivery address, a
 confirmed email address, zero to three beneficiaries and the consents of the signup, spread
-unevenly over five structures;
+unevenly over five structures, 85% of them on their structure's staff list;
 one manager of the biggest structure; one approved member. Every account has the same password
 (printed), hashed once with the configured hasher.
 
@@ -26,7 +26,8 @@ from phonenumber_field.phonenumber import PhoneNumber
 from accounts.models import Address, Consent, JobTitle, User
 from beneficiaries.models import Beneficiary, Relationship
 from ceplus.models import LegalDocument
-from structures.models import Invitation, Structure
+from ceplus.text import name_key
+from structures.models import Invitation, RosterEntry, Structure
 from structures.services import manager_add, shared_invitation_get_or_create
 
 PASSWORD = "Bench-CE+2026"  # noqa: S105 -- printed on purpose: throwaway benchmark accounts only
@@ -104,7 +105,7 @@ class Command(BaseCommand):
         # inside a transaction (the tests' one): ANALYZE alone there.
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
         with connection.cursor() as cursor:
-            for model in (User, Address, Beneficiary, EmailAddress, Structure, Invitation):
+            for model in (User, Address, Beneficiary, EmailAddress, Structure, Invitation, RosterEntry):
                 cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
 
         biggest = invitations[0]
@@ -179,6 +180,7 @@ class Command(BaseCommand):
                         password=self.password_hash,
                         first_name=first_name,
                         last_name=last_name,
+                        name_key=name_key(last_name, first_name),
                         phone=rng.choice(phones),
                         job_title_id=rng.choice(job_titles),
                         structure_id=invitation.structure_id,
@@ -198,7 +200,7 @@ class Command(BaseCommand):
     def _details(self, users: list[User], rng: random.Random, now: datetime.datetime, counts: dict) -> None:
         """Each member's address, email address, family and consents, as the signup wizard leaves
         them."""
-        addresses, emails, beneficiaries, consents = [], [], [], []
+        addresses, emails, beneficiaries, consents, roster = [], [], [], [], []
         documents = LegalDocument.objects.current_set(LegalDocument.CONSENT_KINDS).values()
         for user in users:
             consents += [
@@ -214,6 +216,20 @@ class Command(BaseCommand):
                 )
             )
             emails.append(EmailAddress(user=user, email=user.email, verified=True, primary=True))
+            # The structures' staff lists hold most of their members, a few under another
+            # address, some past their date de sortie.
+            draw = rng.random()
+            if draw < 0.85:
+                roster.append(
+                    RosterEntry(
+                        structure_id=user.structure_id,
+                        last_name=user.last_name,
+                        first_name=user.first_name,
+                        email=user.email if draw < 0.80 else f"pro.{user.email}",
+                        name_key=user.name_key,
+                        end_date=(now - datetime.timedelta(days=10)).date() if draw < 0.01 else None,
+                    )
+                )
             family = rng.choices([0, 1, 2, 3], weights=[40, 25, 20, 15])[0]
             kinds = [Relationship.CHILD] * family
             if family and rng.random() < 0.6:
@@ -233,4 +249,5 @@ class Command(BaseCommand):
         EmailAddress.objects.bulk_create(emails)
         Beneficiary.objects.bulk_create(beneficiaries)
         Consent.objects.bulk_create(consents)
+        RosterEntry.objects.bulk_create(roster)
         counts["beneficiaries"] += len(beneficiaries)
