@@ -14,11 +14,10 @@ change for the managers).
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import re
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,24 +33,27 @@ from accounts.services import address_save, profile_update
 from beneficiaries.models import Beneficiary, Relationship
 from beneficiaries.rules import Candidate, check_beneficiary, check_household
 from beneficiaries.services import beneficiary_add, beneficiary_update
-from ceplus.text import clean_line, fold
+from ceplus.csv_files import (
+    EXTRA_CELLS,
+    MAX_BYTES,
+    PERSON_COLUMNS,
+    CsvFileError,
+    has_extra_cells,
+    match_columns,
+    parse_date,
+    read_csv,
+)
+from ceplus.csv_files import cell as csv_cell
+from ceplus.text import fold
 from structures.models import Structure
 from structures.services import member_import
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_LINES = 20_000
+# The upload page's limit too (``structures.admin.member_import``).
+MAX_FILE_BYTES = MAX_BYTES
 
-# Column headers, compared without accents, case or surrounding spaces.
+# Column headers, compared as ``ceplus.csv_files.header_key`` reads them (no accents, case…).
 COLUMNS = {
-    "nom": "last_name",
-    "nom de famille": "last_name",
-    "prenom": "first_name",
-    "email": "email",
-    "e-mail": "email",
-    "mail": "email",
-    "courriel": "email",
-    "adresse email": "email",
-    "adresse e-mail": "email",
+    **PERSON_COLUMNS,
     "telephone": "phone",
     "tel": "phone",
     "numero de telephone": "phone",
@@ -65,6 +67,7 @@ COLUMNS = {
     "beneficiaires": "beneficiaries",
 }
 REQUIRED_COLUMNS = {"last_name": "nom", "first_name": "prénom", "email": "email"}
+NO_MEMBERS = gettext_lazy("Le fichier ne contient aucun membre sous sa ligne d'en-tête.")
 
 # The words of the "bénéficiaires" column, compared without accents or case.
 RELATIONSHIP_WORDS = {
@@ -94,8 +97,8 @@ FORMAT_HELP = gettext_lazy(
 )
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (encoding, headers, size): nothing is imported."""
+# The file as a whole cannot be read (encoding, headers, size): nothing is imported.
+ImportFileError = CsvFileError
 
 
 @dataclass
@@ -166,8 +169,9 @@ def members_import(
     (same first name, last name and birth date) are updated, others added, none removed.
     """
     today = today or timezone.localdate()
-    header, rows = _read(content)
-    columns, ignored = _columns(header)
+    table = read_csv(content, max_bytes=MAX_FILE_BYTES, no_rows=NO_MEMBERS)
+    header, rows = table.header, table.rows
+    columns, ignored = match_columns(header, COLUMNS, REQUIRED_COLUMNS)
     report = ImportReport(structure=structure, dry_run=dry_run, ignored_columns=ignored)
     job_titles = _job_titles()
     seen: dict[str, int] = {}
@@ -209,81 +213,6 @@ def members_import(
     return report
 
 
-def _read(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    if len(content) > MAX_FILE_BYTES:
-        raise ImportFileError(
-            _("Le fichier dépasse %(size)d Mo : découpez-le en plusieurs fichiers.")
-            % {"size": MAX_FILE_BYTES // (1024 * 1024)}
-        )
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportFileError(
-            _(
-                "Le fichier n'est pas en UTF-8. Dans votre tableur, enregistrez-le au format "
-                "« CSV UTF-8 » puis recommencez."
-            )
-        ) from error
-    if "\x00" in text:
-        raise ImportFileError(_("Ce fichier n'est pas un fichier CSV (texte)."))
-    lines = text.splitlines()
-    first = next((line for line in lines if line.strip()), "")
-    if not first:
-        raise ImportFileError(_("Le fichier est vide."))
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header: list[str] | None = None
-    rows: list[tuple[int, list[str]]] = []
-    try:
-        for values in reader:
-            if not any(value.strip() for value in values):
-                continue
-            if header is None:
-                header = values
-                continue
-            rows.append((reader.line_num, values))
-            if len(rows) > MAX_LINES:
-                raise ImportFileError(
-                    _("Le fichier dépasse %(max)d lignes : découpez-le en plusieurs fichiers.")
-                    % {"max": MAX_LINES}
-                )
-    except csv.Error as error:
-        raise ImportFileError(
-            _("Le fichier est mal formé près de la ligne %(line)d : %(error)s")
-            % {"line": reader.line_num, "error": error}
-        ) from error
-    if not rows:
-        raise ImportFileError(_("Le fichier ne contient aucun membre sous sa ligne d'en-tête."))
-    return header or [], rows
-
-
-def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
-    columns: dict[str, int] = {}
-    ignored: list[str] = []
-    for index, title in enumerate(header):
-        key = COLUMNS.get(fold(title).strip(" *"))
-        if key is None:
-            if title.strip():
-                ignored.append(clean_line(title))
-            continue
-        if key in columns:
-            raise ImportFileError(
-                _("La colonne « %(column)s » apparaît deux fois dans l'en-tête.")
-                % {"column": clean_line(title)}
-            )
-        columns[key] = index
-    missing = [label for key, label in REQUIRED_COLUMNS.items() if key not in columns]
-    if missing:
-        raise ImportFileError(
-            _(
-                "Colonnes obligatoires absentes de la première ligne : %(missing)s. Vérifiez l'en-tête "
-                "et le séparateur (point-virgule ou virgule)."
-            )
-            % {"missing": ", ".join(missing)}
-        )
-    return columns, ignored
-
-
 def _job_titles() -> dict[str, JobTitle]:
     """The reference list by folded name, each "Chef / Cheffe comptable" also under "chef
     comptable" and "cheffe comptable": the former site stored one form or the other."""
@@ -315,17 +244,11 @@ def _parse(
     line: ImportLine,
 ) -> _MemberData | None:
     """The member of one line, or ``None`` when it is unreadable; reasons go to ``line``."""
-    if len(values) > width and any(value.strip() for value in values[width:]):
-        line.reasons.append(
-            _("plus de cellules que de colonnes (un séparateur dans une valeur ? mettez-la entre guillemets)")
-        )
+    if has_extra_cells(values, width):
+        line.reasons.append(str(EXTRA_CELLS))
         return None
 
-    def cell(key: str) -> str:
-        index = columns.get(key)
-        if index is None or index >= len(values):
-            return ""
-        return clean_line(values[index])
+    cell = partial(csv_cell, values, columns)
 
     email = normalize_email(cell("email"))
     last_name, first_name = cell("last_name"), cell("first_name")
@@ -416,15 +339,6 @@ def _parse_address(cell, columns: dict[str, int], line: ImportLine) -> dict | No
     return {"line1": line1, "line2": line2, "postal_code": postal_code, "city": city}
 
 
-def _parse_date(value: str) -> datetime.date | None:
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
-        try:
-            return datetime.datetime.strptime(value.strip(), pattern).date()
-        except ValueError:
-            continue
-    return None
-
-
 def _parse_beneficiaries(value: str, line: ImportLine) -> list[_BeneficiaryData]:
     beneficiaries = []
     parts = [part.strip() for part in value.split(BENEFICIARY_SEPARATOR)] if value else []
@@ -446,7 +360,7 @@ def _parse_beneficiaries(value: str, line: ImportLine) -> list[_BeneficiaryData]
                 )
                 % {"n": position, "value": word}
             )
-        birth_date = _parse_date(raw_date)
+        birth_date = parse_date(raw_date)
         if birth_date is None:
             line.reasons.append(
                 _("bénéficiaire %(n)d : date de naissance invalide « %(value)s » (jj/mm/aaaa)")

@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import User, normalize_email
 from beneficiaries.models import Relationship
+from ceplus.csv_files import CsvFileError, decode_text
 from structures.models import Structure, StructureLogo
 from structures.services import STRUCTURE_FIELDS
 
@@ -112,15 +113,6 @@ def parse_pasted_addresses(text: str) -> tuple[list[str], list[tuple[int, str]]]
     return valid, invalid
 
 
-def decode_csv(data: bytes) -> str:
-    """The text of an uploaded CSV: UTF-8 (with or without BOM), or Windows-1252 as an older
-    Excel saves it."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252")
-
-
 def parse_csv_addresses(text: str) -> tuple[list[str], list[tuple[int, str]]]:
     """Addresses from a CSV file: on each line, the first cell holding an "@". A first line
     without one is a header; any other line without a valid address is reported."""
@@ -200,7 +192,10 @@ class PersonalInvitationsForm(forms.Form):
         data = upload.read()
         if b"\x00" in data:
             raise ValidationError(_("Ce fichier n'est pas un fichier CSV : enregistrez-le au format CSV."))
-        return decode_csv(data)
+        try:
+            return decode_text(data)
+        except CsvFileError as error:
+            raise ValidationError(str(error)) from error
 
     def clean(self):
         cleaned = super().clean()
