@@ -1,4 +1,5 @@
-"""Structures (staff create them, set their rules and managers) and their invitations page."""
+"""Structures (staff create them, set their rules and managers), their invitations page and their
+staff list's page (``structures.admin.roster``)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from accounts.models import User
 from beneficiaries.models import Beneficiary
 from ceplus.text import short_list
+from structures.admin import roster
 from structures.admin.common import (
     invitation_state_label,
 )
@@ -38,6 +40,7 @@ from structures.admin.forms import (
 from structures.models import Invitation, Structure, StructureLogo
 from structures.scoping import ScopedAdmin, is_staff_wide
 from structures.services import (
+    ROSTER_SETTINGS,
     STRUCTURE_FIELDS,
     InvitationError,
     invitation_revoke,
@@ -78,14 +81,21 @@ def _upload_too_large(request: HttpRequest) -> bool:
 @admin.register(Structure)
 class StructureAdmin(ScopedAdmin):
     """Staff create structures, set their rules and managers; a manager sees their own
-    structures (read only) and reaches their invitation tools from here."""
+    structures, changes only their staff-list settings (``ROSTER_SETTINGS``) and reaches their
+    invitation tools and staff list from here."""
 
     structure_path = "pk"
     list_display = ["name", "kind", "pending_count", "notification", "invitations_link"]
     list_filter = ["kind", "notification"]
     search_fields = ["name"]
     ordering = ["name"]
-    readonly_fields = ["managers_display", "allowed_kinds_display", "shared_link_display", "logo_display"]
+    readonly_fields = [
+        "managers_display",
+        "allowed_kinds_display",
+        "shared_link_display",
+        "logo_display",
+        "roster_display",
+    ]
 
     def get_queryset(self, request):
         return (
@@ -94,13 +104,22 @@ class StructureAdmin(ScopedAdmin):
             .annotate(pending=Count("members", filter=Q(members__status=User.Status.PENDING)))
         )
 
+    def has_change_permission(self, request, obj=None):
+        # A manager who sees the structure changes its staff-list settings on its page, and
+        # nothing else: every other field is read only for them (get_readonly_fields,
+        # save_model). Lists and other admins' links still treat structures as read only.
+        if super().has_change_permission(request, obj):
+            return True
+        return obj is not None and self.has_view_permission(request, obj)
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         if is_staff_wide(request.user):
             kwargs["form"] = StructureAdminForm
         form = super().get_form(request, obj, change=change, **kwargs)
+        attributes = {}
         if issubclass(form, StructureAdminForm) and _upload_too_large(request):
-            form = type(form.__name__, (form,), {"upload_too_large": True})
-        return form
+            attributes["upload_too_large"] = True
+        return type(form.__name__, (roster.RosterSettingsMixin, form), attributes)
 
     def get_fieldsets(self, request, obj=None):
         if is_staff_wide(request.user):
@@ -132,6 +151,7 @@ class StructureAdmin(ScopedAdmin):
                     },
                 ),
                 (_("Gestionnaires"), {"fields": manager_fields}),
+                self._roster_fieldset(),
             ]
         return [
             (None, {"fields": ["name", "kind", "shared_link_display"]}),
@@ -145,11 +165,24 @@ class StructureAdmin(ScopedAdmin):
                 {"fields": ["contact_email", "contact_phone", "contact_hours", "logo_display"]},
             ),
             (_("Gestionnaires"), {"fields": ["managers_display"]}),
+            self._roster_fieldset(),
         ]
+
+    def _roster_fieldset(self):
+        return (
+            _("Liste du personnel"),
+            {
+                "fields": ["roster_display", *ROSTER_SETTINGS],
+                "description": _(
+                    "La liste du personnel de la structure et ce qu'elle décide : validation "
+                    "automatique des inscriptions, départs, relances des gestionnaires."
+                ),
+            },
+        )
 
     def get_readonly_fields(self, request, obj=None):
         if is_staff_wide(request.user):
-            return ["logo_display"]
+            return ["logo_display", "roster_display"]
         return [
             "name",
             "kind",
@@ -163,20 +196,23 @@ class StructureAdmin(ScopedAdmin):
             "contact_hours",
             "logo_display",
             "managers_display",
+            "roster_display",
         ]
 
     def save_model(self, request, obj, form, change):
         """Through the services: the change of each field is recorded, a new structure gets
-        its shareable link."""
-        logo = form.cleaned_data.get("logo")
+        its shareable link. A manager's form changes the staff-list settings only."""
+        staff = is_staff_wide(request.user)
+        logo = form.cleaned_data.get("logo") if staff else None
         if change:
-            values = {name: getattr(obj, name) for name in STRUCTURE_FIELDS if name in form.cleaned_data}
+            allowed = STRUCTURE_FIELDS if staff else ROSTER_SETTINGS
+            values = {name: getattr(obj, name) for name in allowed if name in form.cleaned_data}
             structure_update(
                 structure=obj,
                 values=values,
                 acting_user=request.user,
                 logo=logo,
-                logo_remove=bool(form.cleaned_data.get("logo_remove")) and logo is None,
+                logo_remove=staff and bool(form.cleaned_data.get("logo_remove")) and logo is None,
             )
         else:
             structure_create(structure=obj, acting_user=request.user, logo=logo)
@@ -185,6 +221,8 @@ class StructureAdmin(ScopedAdmin):
         """The managers kept, removed and added, each through the services (no many-to-many
         written by the form itself)."""
         structure = form.instance
+        if not is_staff_wide(request.user):
+            return
         if "managers_kept" in form.cleaned_data:
             kept = {user.pk for user in form.cleaned_data["managers_kept"]}
             for user in structure.managers.exclude(pk__in=kept):
@@ -252,6 +290,10 @@ class StructureAdmin(ScopedAdmin):
             StructureLogo.objects.get(structure=structure).description,
         )
 
+    @admin.display(description=_("liste actuelle"))
+    def roster_display(self, structure: Structure):
+        return roster.roster_summary(structure)
+
     @admin.display(description=_("lien d'invitation"))
     def shared_link_display(self, structure: Structure):
         url = reverse("admin:structures_structure_invitations", args=[structure.pk])
@@ -278,19 +320,40 @@ class StructureAdmin(ScopedAdmin):
                 wrap(self.send_invitations_view),
                 name=f"structures_{model}_send_invitations",
             ),
+            path(
+                "<path:object_id>/liste-du-personnel/",
+                wrap(self.roster_view),
+                name=f"structures_{model}_roster",
+            ),
             *super().get_urls(),
         ]
 
-    def _invitation_structure(self, request, object_id):
+    def page_structure(self, request, object_id):
+        """The structure of one of its pages (invitations, staff list), as its change page finds
+        it: ``None`` for another structure's id as for a missing one."""
         structure = self.get_object(request, unquote(object_id))
         if structure is not None and not self.has_view_permission(request, structure):
             raise PermissionDenied
         return structure
 
+    def page_context(self, request: HttpRequest, structure: Structure, title: str) -> dict:
+        """What every page of a structure gives its template (``structure/page.html``)."""
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": structure,
+            "structure": structure,
+            "title": title,
+        }
+
+    def page_response(self, request: HttpRequest, template: str, context: dict) -> HttpResponse:
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, template, context)
+
     def invitations_view(self, request: HttpRequest, object_id: str, invite_form=None) -> HttpResponse:
         """The structure's shared link (copy, expiry, regenerate, revoke) and the sending of
         personal invitations."""
-        structure = self._invitation_structure(request, object_id)
+        structure = self.page_structure(request, object_id)
         if structure is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         shared = structure.invitations.filter(kind=Invitation.Kind.SHARED, revoked_at__isnull=True).first()
@@ -301,11 +364,9 @@ class StructureAdmin(ScopedAdmin):
             ).date()
         personal = structure.invitations.filter(kind=Invitation.Kind.PERSONAL).select_related("created_by")
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": structure,
-            "structure": structure,
-            "title": _("Invitations de %(structure)s") % {"structure": structure},
+            **self.page_context(
+                request, structure, _("Invitations de %(structure)s") % {"structure": structure}
+            ),
             "shared": shared,
             "shared_url": invitation_url(shared) if shared else "",
             "expiry_form": SharedLinkExpiryForm(initial=expiry_initial),
@@ -321,14 +382,13 @@ class StructureAdmin(ScopedAdmin):
             "can_change": request.user.has_perm("structures.change_invitation"),
             "has_errors": bool(invite_form is not None and invite_form.errors),
         }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/structures/structure/invitations.html", context)
+        return self.page_response(request, "admin/structures/structure/invitations.html", context)
 
     def shared_link_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """POST only: create, regenerate or revoke the shared link, or set its expiry."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        structure = self._invitation_structure(request, object_id)
+        structure = self.page_structure(request, object_id)
         if structure is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not (
@@ -375,6 +435,11 @@ class StructureAdmin(ScopedAdmin):
         return HttpResponseRedirect(page)
 
     @csrf_exempt
+    def roster_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The staff list's page (``structures.admin.roster``): its upload stays in memory."""
+        return roster.roster_view(self, request, object_id)
+
+    @csrf_exempt
     def send_invitations_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Personal invitations from a pasted list or a CSV file. The upload handlers must be
         set before anything reads the request body, hence CSRF checked just after."""
@@ -384,7 +449,7 @@ class StructureAdmin(ScopedAdmin):
         return csrf_protect(self._send_invitations)(request, object_id)
 
     def _send_invitations(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        structure = self._invitation_structure(request, object_id)
+        structure = self.page_structure(request, object_id)
         if structure is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not request.user.has_perm("structures.add_invitation"):

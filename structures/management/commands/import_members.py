@@ -1,14 +1,11 @@
 """``manage.py import_members``: the members of a structure from the former site's CSV file."""
 
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from structures.imports import FORMAT_HELP, ImportFileError, ImportReport, members_import
-from structures.models import Structure
+from structures.management.arguments import add_file_arguments, file_argument, structure_argument
 
 
 class Command(BaseCommand):
@@ -20,23 +17,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="Chemin du fichier CSV.")
-        parser.add_argument(
-            "--structure", required=True, help="Nom exact ou numéro (id) de la structure des membres."
-        )
-        parser.add_argument(
-            "--dry-run",
-            "--simuler",
-            action="store_true",
-            dest="dry_run",
-            help="Vérifie le fichier et affiche le rapport sans rien enregistrer.",
-        )
+        add_file_arguments(parser, structure_help="Nom exact ou numéro (id) de la structure des membres.")
         parser.add_argument(
             "--par", dest="acting_email", help="Email du membre du personnel qui fait l'import (historique)."
         )
 
     def handle(self, *args, file, structure, dry_run, acting_email, **options):
-        target = self._structure(structure)
+        target = structure_argument(structure)
         acting_user = None
         if acting_email:
             acting_user = User.objects.filter(email=acting_email.strip().lower(), is_staff=True).first()
@@ -44,12 +31,7 @@ class Command(BaseCommand):
                 raise CommandError(
                     _("Aucun compte du personnel avec l'adresse « %(email)s ».") % {"email": acting_email}
                 )
-        try:
-            content = Path(file).read_bytes()
-        except OSError as error:
-            raise CommandError(
-                _("Impossible de lire « %(file)s » : %(error)s.") % {"file": file, "error": error.strerror}
-            ) from error
+        content = file_argument(file)
         try:
             report = members_import(
                 structure=target, content=content, acting_user=acting_user, dry_run=dry_run
@@ -59,18 +41,6 @@ class Command(BaseCommand):
                 _("Fichier refusé, rien n'a été importé : %(error)s") % {"error": error}
             ) from error
         self._print(report)
-
-    def _structure(self, value: str) -> Structure:
-        value = value.strip()
-        query = Q(name__iexact=value)
-        if value.isdigit():
-            query |= Q(pk=int(value))
-        matches = list(Structure.objects.filter(query)[:2])
-        if len(matches) != 1:
-            raise CommandError(
-                _("Structure « %(value)s » introuvable (nom exact ou numéro).") % {"value": value}
-            )
-        return matches[0]
 
     def _print(self, report: ImportReport) -> None:
         out = self.stdout
