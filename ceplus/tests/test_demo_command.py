@@ -9,7 +9,7 @@ from django.core.management import call_command
 from accounts.models import Address, User
 from beneficiaries.models import Beneficiary
 from ceplus.models import LegalDocument
-from structures.models import Invitation, Structure
+from structures.models import Invitation, RosterImport, Structure
 
 
 def run_demo(*args: str) -> str:
@@ -88,3 +88,21 @@ def test_demo_invite_links_open_the_signup(client):
     )
     response = client.get(url.removeprefix("http://testserver"))
     assert response.status_code in (200, 302)
+
+
+@pytest.mark.django_db
+def test_the_first_structure_has_a_staff_list_that_shows_every_badge(client):
+    run_demo()
+    manager = User.objects.get(email="gestionnaire@cse-textiles.example")
+    client.force_login(manager)
+    queue = client.get("/admin/structures/member/").text
+    assert "paul.bernard@example.org" in queue
+    assert '<span class="roster-badge roster-listed">Sur la liste du personnel</span>' in queue
+    assert "Nom sur la liste, email différent" in queue
+    assert "Hors liste" in queue
+    departures = client.get("/admin/structures/member/?liste=departs").text
+    assert "julien.roux@example.org" in departures
+    assert "marie.martin@example.org" not in departures
+    # Run again: the same list, uploaded once.
+    run_demo()
+    assert RosterImport.objects.count() == 1

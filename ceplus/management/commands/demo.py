@@ -12,13 +12,15 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import JobTitle, User
 from accounts.services import address_save, consents_accept, email_address_add, profile_update
 from beneficiaries.models import Relationship
 from beneficiaries.services import beneficiary_add
 from ceplus.models import LegalDocument
-from structures.models import Structure, StructureLogo
+from structures.models import RosterImport, Structure, StructureLogo
+from structures.roster.services import roster_replace
 from structures.services import (
     manager_add,
     member_approve,
@@ -168,17 +170,80 @@ class Command(BaseCommand):
                 acting_user=first_manager,
             )
         # A registration waiting in the first structure's queue, to try the validation.
-        pending = User.objects.filter(email="paul.bernard@example.org").first() or self._member(
-            invitation,
-            "paul.bernard@example.org",
-            "Paul",
-            "Bernard",
-            phone="+33698765432",
-            job_title="Magasinier",
-            address={"line1": "3 rue de la Gare", "postal_code": "68390", "city": "Sausheim"},
-        )
-
+        pending = User.objects.filter(email="paul.bernard@example.org").first()
+        if pending is None:
+            pending = self._member(
+                invitation,
+                "paul.bernard@example.org",
+                "Paul",
+                "Bernard",
+                phone="+33698765432",
+                job_title="Magasinier",
+                address={"line1": "3 rue de la Gare", "postal_code": "68390", "city": "Sausheim"},
+                # Longer than the structure's reminder delay: marked in the queue.
+                joined=timezone.now() - datetime.timedelta(days=9),
+            )
+            for relationship, first_name, birth_date in (
+                (Relationship.CONJOINT, "Julie", datetime.date(1988, 2, 11)),
+                (Relationship.CHILD, "Hugo", datetime.date(2017, 6, 2)),
+                (Relationship.CHILD, "Lina", datetime.date(2021, 9, 23)),
+            ):
+                beneficiary_add(
+                    member=pending,
+                    relationship=relationship,
+                    last_name="Bernard",
+                    first_name=first_name,
+                    birth_date=birth_date,
+                    acting_user=pending,
+                )
+        self._roster(structures[0][0], first_manager, invitation)
         return structures, staff, member, pending
+
+    def _roster(self, structure: Structure, manager: User, invitation) -> None:
+        """The first structure's staff list, uploaded by its manager: it holds Marie (validated)
+        and Paul (waiting), Sophie under her work address while she registered with her own, a
+        leaver past his date de sortie; Lucas, who registered too, is not on it."""
+        if RosterImport.objects.filter(structure=structure).exists():
+            return
+        for email, first_name, last_name, days in (
+            ("sophie.klein@courriel.example", "Sophie", "Klein", 2),
+            ("lucas.weber@courriel.example", "Lucas", "Weber", 0),
+        ):
+            self._member(
+                invitation,
+                email,
+                first_name,
+                last_name,
+                phone="+33611223344",
+                job_title="Technicien",
+                address={"line1": "8 rue du Rhin", "postal_code": "68100", "city": "Mulhouse"},
+                joined=timezone.now() - datetime.timedelta(days=days),
+            )
+        leaver = self._member(
+            invitation,
+            "julien.roux@example.org",
+            "Julien",
+            "Roux",
+            phone="+33655443322",
+            job_title="Comptable",
+            address={"line1": "21 avenue de Colmar", "postal_code": "68100", "city": "Mulhouse"},
+            joined=timezone.now() - datetime.timedelta(days=400),
+        )
+        member_approve(member=leaver, acting_user=manager)
+        left_on = (timezone.localdate() - datetime.timedelta(days=5)).strftime("%d/%m/%Y")
+        lines = [
+            "nom;prénom;email;matricule;date d'entrée;date de sortie",
+            "Martin;Marie;marie.martin@example.org;A0042;01/09/2019;",
+            "Bernard;Paul;paul.bernard@example.org;A0107;15/01/2024;",
+            "Klein;Sophie;s.klein@cse-textiles.example;A0133;02/05/2022;",
+            f"Roux;Julien;julien.roux@example.org;A0058;03/03/2018;{left_on}",
+        ]
+        roster_replace(
+            structure=structure,
+            content="\n".join(lines).encode(),
+            file_name="liste-du-personnel.csv",
+            acting_user=manager,
+        )
 
     def _member(
         self,
@@ -190,6 +255,7 @@ class Command(BaseCommand):
         phone: str,
         job_title: str,
         address: dict,
+        joined: datetime.datetime | None = None,
     ) -> User:
         """A member as the wizard leaves one: registered through the structure's link, with an
         address, a fonction and the documents in force accepted."""
@@ -201,6 +267,7 @@ class Command(BaseCommand):
             phone=phone,
             job_title=JobTitle.objects.filter(name__startswith=job_title).first(),
             password_hash=make_password(PASSWORD),
+            now=joined,
         )
         email_address_add(user=member, email=email, verified=True)
         address_save(member=member, line2="", country="France", acting_user=member, **address)
