@@ -103,10 +103,12 @@ def test_autre_is_registered_and_shown_to_the_manager(client):
     client.force_login(manager)
     queue = text(client.get("/admin/structures/member/"))
     change = text(client.get(f"/admin/structures/member/{member.pk}/change/"))
+    identity = text(client.get(f"/admin/structures/member/{member.pk}/change/?identite=1"))
     export = b"".join(client.get("/admin/structures/member/export/").streaming_content).decode("utf-8-sig")
 
     # then each shows the fonction as typed
     assert f"Autre : {TYPED}" in queue
-    assert f'value="{TYPED}"' in change
+    assert TYPED in change
+    assert f'value="{TYPED}"' in identity
     rows = list(csv.reader(io.StringIO(export), delimiter=";"))
     assert dict(zip(rows[0], rows[1], strict=True))["Fonction"] == f"Autre : {TYPED}"
