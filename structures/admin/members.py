@@ -30,8 +30,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext_lazy
 
 from accounts.admin_actions import send_activation_email, send_password_resets
 from accounts.models import Address, Consent, Event, User
@@ -51,7 +51,7 @@ from structures.admin.forms import (
 )
 from structures.lifecycle import Transition, admin_transitions_from
 from structures.models import Invitation, Member, MembershipDecision, status_label
-from structures.roster.matching import Match, annotate_match, departures, match_label
+from structures.roster.matching import Match, annotate_match, departures, match_label, member_match
 from structures.scoping import ScopedAdmin, is_staff_wide, managed_structure_ids, structure_filter
 from structures.services import DecisionNotAllowed, MoveNotAllowed, member_move, member_transition
 
@@ -186,7 +186,7 @@ class RosterFilter(admin.SimpleListFilter):
             return departures(queryset)
         if value not in Match.values:
             return queryset.none()
-        return queryset.filter(roster_match=value)
+        return with_match(queryset).filter(roster_match=value)
 
 
 class RequestDateFilter(admin.DateFieldListFilter):
@@ -300,6 +300,7 @@ EXPORT_COLUMNS = [
     (_("Ville"), lambda m: m.export_address.city if m.export_address else ""),
     (_("Pays"), lambda m: m.export_address.country if m.export_address else ""),
     (_("Nombre de bénéficiaires"), lambda m: m.beneficiary_count),
+    (_("Liste du personnel"), lambda m: match_label(m.roster_match)),
 ]
 
 
@@ -340,16 +341,29 @@ def waiting_in_words(days: int) -> str:
     return ngettext("depuis %(days)d jour", "depuis %(days)d jours", days) % {"days": days}
 
 
+def with_match(queryset):
+    """``queryset`` with each member's staff-list match (``roster_match``), once: the rows and
+    the filter need it, the counts per status do not."""
+    if "roster_match" in queryset.query.annotations:
+        return queryset
+    return annotate_match(queryset)
+
+
 class MemberChangeList(ChangeList):
     """The queue's rows carry what each one shows: the household (one query for the page), and
     not the phone, which the list does not show (parsing it costs on every row)."""
 
     def get_queryset(self, request, exclude_parameters=None):
         queryset = super().get_queryset(request, exclude_parameters)
+        if exclude_parameters is not None:
+            # A filter counting its choices (the counts per status): no rows to show.
+            return queryset
         household = Beneficiary.objects.only("member_id", "relationship", "birth_date").order_by(
             "relationship", "birth_date"
         )
-        return queryset.defer("phone").prefetch_related(Prefetch("beneficiaries", queryset=household))
+        return with_match(queryset.defer("phone")).prefetch_related(
+            Prefetch("beneficiaries", queryset=household)
+        )
 
 
 @admin.register(Member)
@@ -461,7 +475,7 @@ class MemberAdmin(ScopedAdmin):
                 ),
             )
         )
-        return annotate_match(queryset)
+        return queryset
 
     def get_changelist(self, request, **kwargs):
         return MemberChangeList
@@ -534,8 +548,11 @@ class MemberAdmin(ScopedAdmin):
 
     @admin.display(description=pgettext_lazy("libellé", "Email"), ordering="email")
     def email_display(self, member: User) -> str:
+        # gettext, not the lazy _: a lazy string costs on each of the page's rows.
         state = (
-            _("adresse confirmée") if getattr(member, "email_verified", False) else _("adresse non confirmée")
+            gettext("adresse confirmée")
+            if getattr(member, "email_verified", False)
+            else gettext("adresse non confirmée")
         )
         return format_html('{}<br><span class="row-detail email-state">{}</span>', member.email, state)
 
@@ -659,6 +676,7 @@ class MemberAdmin(ScopedAdmin):
             return super().change_view(request, object_id, form_url, extra_context)
         if member is not None:
             filters = self._list_filters(request)
+            match = member_match(member)
             extra_context.update(
                 {
                     "title": _("Fiche de l'ouvrant-droit"),
@@ -668,8 +686,8 @@ class MemberAdmin(ScopedAdmin):
                     "show_save_and_add_another": False,
                     "show_delete": False,
                     "list_filters": filters,
-                    "roster_match": match_label(member.roster_match),
-                    "roster_match_value": member.roster_match,
+                    "roster_match": match_label(match),
+                    "roster_match_value": match,
                     "household": household_in_words(member.beneficiaries.all(), today=timezone.localdate()),
                 }
             )
