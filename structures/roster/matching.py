@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime
 
 from django.db import models
-from django.db.models import Case, CharField, OuterRef, Q, Subquery, Value, When
+from django.db.models import CharField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -42,21 +43,23 @@ def _first(entries, **lookups) -> Subquery:
     return Subquery(entries.filter(**lookups).order_by().values("pk")[:1])
 
 
+def _state(entries, value: str, **lookups) -> Subquery:
+    """``value`` when the member has a line of ``entries`` matching ``lookups``, else NULL."""
+    matching = entries.filter(**lookups).order_by().annotate(state=Value(value, output_field=CharField()))
+    return Subquery(matching.values("state")[:1], output_field=CharField())
+
+
 def annotate_match(queryset, today: datetime.date | None = None):
     """``queryset`` of members with ``roster_match``: a ``Match`` value, or ``None`` when the
-    member's structure has no staff list."""
+    member's structure has no staff list today. One COALESCE of three lookups by index, which
+    PostgreSQL evaluates in order and stops at the first that answers."""
     entries = current_entries(today)
     structure = OuterRef("structure_id")
     return queryset.annotate(
-        _roster_email=_first(entries, structure=structure, email=OuterRef("email")),
-        _roster_name=_first(entries, structure=structure, name_key=OuterRef("name_key")),
-        _roster_any=_first(entries, structure=structure),
-    ).annotate(
-        roster_match=Case(
-            When(_roster_email__isnull=False, then=Value(Match.LISTED)),
-            When(_roster_name__isnull=False, then=Value(Match.NAME_ONLY)),
-            When(_roster_any__isnull=False, then=Value(Match.NOT_LISTED)),
-            default=Value(None),
+        roster_match=Coalesce(
+            _state(entries, Match.LISTED, structure=structure, email=OuterRef("email")),
+            _state(entries, Match.NAME_ONLY, structure=structure, name_key=OuterRef("name_key")),
+            _state(entries, Match.NOT_LISTED, structure=structure),
             output_field=CharField(),
         )
     )
