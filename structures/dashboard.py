@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from structures.models import Invitation, MembershipDecision, Structure
+from structures.roster.matching import departures
 from structures.scoping import scope_by_structure
 
 MONTHS = 12
@@ -45,12 +46,14 @@ class MonthActivity:
 @dataclass(frozen=True)
 class StructureActivity:
     """One structure: its registrations waiting, since when the oldest waits, its months
-    (oldest first; empty in the staff's table, which has no chart per structure)."""
+    (oldest first; empty in the staff's table, which has no chart per structure), and how
+    many validated members its staff list says have left (``structures.roster.matching``)."""
 
     structure: Structure
     pending: int
     oldest_waiting_since: datetime.datetime | None
     months: list[MonthActivity] = field(default_factory=list)
+    departures: int = 0
 
 
 @dataclass(frozen=True)
@@ -175,8 +178,8 @@ WAITING = Q(members__status=User.Status.PENDING)
 def managed_structures_activity(
     structure_ids: list[int], *, now: datetime.datetime
 ) -> list[StructureActivity]:
-    """Each structure of ``structure_ids`` by name, with its waiting registrations and its
-    months. Four queries, whatever the number of structures."""
+    """Each structure of ``structure_ids`` by name, with its waiting registrations, its months
+    and its departures to deal with. Five queries, whatever the number of structures."""
     structures = (
         scope_by_structure(Structure.objects.all(), structure_ids, "pk")
         .annotate(
@@ -185,12 +188,19 @@ def managed_structures_activity(
         .order_by("name")
     )
     activity = monthly_activity(structure_ids, now=now)
+    leaving = dict(
+        departures(User.objects.filter(structure__in=structure_ids), timezone.localdate(now))
+        .order_by()
+        .values_list("structure_id")
+        .annotate(count=Count("*"))
+    )
     return [
         StructureActivity(
             structure=structure,
             pending=structure.pending,
             oldest_waiting_since=structure.oldest,
             months=activity.get(structure.pk) or empty_months(now),
+            departures=leaving.get(structure.pk, 0),
         )
         for structure in structures
     ]
@@ -211,7 +221,7 @@ def busiest_structures(limit: int = TOP_STRUCTURES) -> list[StructureActivity]:
 
 def dashboard(structure_ids: list[int] | None, *, now: datetime.datetime | None = None) -> Dashboard:
     """The home page's numbers for the structures of ``structure_ids`` (``None``: all of them,
-    for staff). Four queries for a manager, five for staff, whatever the number of structures."""
+    for staff). Five queries for a manager, five for staff, whatever the number of structures."""
     now = now or timezone.now()
     if structure_ids is not None:
         structures = managed_structures_activity(structure_ids, now=now)

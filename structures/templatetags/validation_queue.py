@@ -53,6 +53,9 @@ def _structure(activity: StructureActivity, queue_url: str, now: datetime.dateti
         "chart_id": f"activite-{pk}",
         "queue_url": f"{queue_url}?structure={pk}",
         "members_url": f"{queue_url}?structure={pk}&status=all",
+        "departures": activity.departures,
+        "departures_url": f"{queue_url}?structure={pk}&liste=departs",
+        "roster_url": reverse("admin:structures_structure_roster", args=[pk]),
         "invitations_url": reverse("admin:structures_structure_invitations", args=[pk]),
     }
 

@@ -20,6 +20,7 @@ from ceplus.tests.factories import (
     ManagerFactory,
     MemberFactory,
     PendingMemberFactory,
+    RosterEntryFactory,
     StaffFactory,
     StructureFactory,
 )
@@ -374,7 +375,7 @@ def activity_in(structure, now=NOW, months: int = 3) -> None:
 
 
 @pytest.mark.parametrize("count", [1, 5])
-def test_a_managers_dashboard_costs_four_queries_whatever_the_number_of_structures(
+def test_a_managers_dashboard_costs_five_queries_whatever_the_number_of_structures(
     count, django_assert_num_queries
 ):
     structures = StructureFactory.create_batch(count)
@@ -382,7 +383,7 @@ def test_a_managers_dashboard_costs_four_queries_whatever_the_number_of_structur
         activity_in(structure)
     ids = [s.pk for s in structures]
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         numbers = dashboard(ids, now=NOW)
 
     assert len(numbers.structures) == count
@@ -424,3 +425,24 @@ def test_the_home_page_costs_the_same_queries_for_one_structure_or_five(client):
 
     assert queries(ManagerFactory(structures=five)) == manager_of_one
     assert queries(staff) == staff_with_one
+
+
+def test_a_manager_sees_the_departures_to_deal_with(client):
+    structure = StructureFactory(name="CSE Départs")
+    manager = ManagerFactory(structures=[structure])
+    left = MemberFactory(structure=structure)
+    RosterEntryFactory(structure=structure, email=left.email, removed_at=timezone.now())
+    staying = MemberFactory(structure=structure)
+    RosterEntryFactory(structure=structure, email=staying.email)
+    other = StructureFactory(name="Autre structure")
+    gone_elsewhere = MemberFactory(structure=other)
+    RosterEntryFactory(structure=other, email=gone_elsewhere.email, removed_at=timezone.now())
+    numbers = dashboard([structure.pk])
+    assert numbers.structures[0].departures == 1
+    client.force_login(manager)
+    page = client.get("/admin/").text
+    assert (
+        f'href="/admin/structures/member/?structure={structure.pk}&amp;liste=departs">1 départ à traiter</a>'
+        in page
+    )
+    assert f"/admin/structures/structure/{structure.pk}/liste-du-personnel/" in page
