@@ -12,7 +12,8 @@ from ceplus.models import OutgoingEmail
 from ceplus.tests.factories import MemberFactory, PendingMemberFactory, RosterEntryFactory
 from structures.models import MembershipDecision, RosterImport
 from structures.roster.decisions import departures_deactivate, pending_auto_approve, registration_auto_approve
-from structures.roster.matching import Match, annotate_match, member_match
+from structures.roster.matching import Match, annotate_match, departures, member_match
+from structures.roster.services import roster_replace
 
 QUEUE = "/admin/structures/member/"
 
@@ -224,3 +225,32 @@ def test_departures_are_deactivated_the_day_after_their_date_when_chosen(structu
         member.refresh_from_db()
         assert member.status == User.Status.APPROVED
     assert departures_deactivate(structure=structure_a, today=today) == 0
+
+
+@pytest.mark.django_db
+def test_a_line_that_could_not_be_read_never_makes_a_departure(structure_a, manager_a):
+    member = MemberFactory(structure=structure_a, email="reste@example.org")
+    structure_a.roster_auto_deactivate = True
+    structure_a.save()
+    first = "nom;prénom;email\nReste;Anne;reste@example.org\nAutre;Paul;paul@example.org\n"
+    roster_replace(structure=structure_a, content=first.encode(), file_name="a.csv", acting_user=manager_a)
+    # Her line is unreadable in the next export (no address), and she is absent otherwise.
+    second = "nom;prénom;email\nAutre;Paul;paul@example.org\nReste;Anne;pas une adresse\n"
+    report = roster_replace(
+        structure=structure_a, content=second.encode(), file_name="b.csv", acting_user=manager_a
+    )
+    assert report.rejected
+    assert report.kept_absent == 1
+    assert not departures(User.objects.filter(pk=member.pk)).exists()
+    assert departures_deactivate(structure=structure_a) == 0
+    member.refresh_from_db()
+    assert member.status == User.Status.APPROVED
+    # Once the file is right and she is really gone, she is proposed (no date: never automatic).
+    roster_replace(
+        structure=structure_a,
+        content=b"nom;prenom;email\nAutre;Paul;paul@example.org\n",
+        file_name="c.csv",
+        acting_user=manager_a,
+    )
+    assert departures(User.objects.filter(pk=member.pk)).exists()
+    assert departures_deactivate(structure=structure_a) == 0
