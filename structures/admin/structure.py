@@ -251,6 +251,12 @@ class StructureAdmin(ScopedAdmin):
                 message = _("%(email)s est gestionnaire : un email l'en informe.")
             self.message_user(request, message % {"email": result.user.email}, messages.SUCCESS)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # A manager reads the structure (and sets its staff list): not Django's "Modification de structure".
+        if not is_staff_wide(request.user):
+            extra_context = {"title": _("Fiche de la structure"), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     # -- columns and fields
 
     @admin.display(description=_("en attente"), ordering="pending")

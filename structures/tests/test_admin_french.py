@@ -147,3 +147,10 @@ def test_the_admin_login_offers_allauths_password_reset(
         response = client.post(reset, {"email": manager_a.email})
     assert response.status_code == 302
     assert [m.to for m in mailoutbox] == [[manager_a.email]]
+
+
+@pytest.mark.django_db
+def test_a_managers_structure_page_is_titled_as_a_record(client_a, structure_a):
+    page = client_a.get(f"/admin/structures/structure/{structure_a.pk}/change/").text
+    assert "<title>CSE Textiles de Sausheim | Fiche de la structure" in page
+    assert "Modification de structure" not in page
