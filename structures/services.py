@@ -815,8 +815,23 @@ def _overdue(structure: Structure, now: datetime.datetime):
     ).order_by("date_joined", "pk")
 
 
-def _queue_url(structure: Structure) -> str:
-    return absolute_url(reverse("admin:structures_member_changelist") + f"?structure={structure.pk}")
+def _managers_email(structure: Structure, template: str, context: dict) -> None:
+    """Queue ``template`` to each active manager of ``structure``, about its queue."""
+    for manager in structure.managers.filter(is_active=True):
+        queue_email(
+            template,
+            manager.email,
+            {
+                "manager": manager,
+                "structure": structure,
+                "delay": structure.reminder_delay_days,
+                "queue_url": absolute_url(
+                    reverse("admin:structures_member_changelist") + f"?structure={structure.pk}"
+                ),
+                **context,
+            },
+            recipient=manager,
+        )
 
 
 def registrations_digest_send(*, structure: Structure, now: datetime.datetime | None = None) -> int:
@@ -839,23 +854,17 @@ def registrations_digest_send(*, structure: Structure, now: datetime.datetime | 
             overdue_count = overdue.count()
             pending_total = User.objects.filter(structure=locked, status=User.Status.PENDING).count()
             listed = list(new.select_related("job_title")[:DIGEST_LIST_LIMIT])
-            for manager in locked.managers.filter(is_active=True):
-                queue_email(
-                    "structures/email/registrations_digest",
-                    manager.email,
-                    {
-                        "manager": manager,
-                        "structure": locked,
-                        "registrations": listed,
-                        "count": count,
-                        "more": count - len(listed),
-                        "pending_total": pending_total,
-                        "overdue_count": overdue_count,
-                        "delay": locked.reminder_delay_days,
-                        "queue_url": _queue_url(locked),
-                    },
-                    recipient=manager,
-                )
+            _managers_email(
+                locked,
+                "structures/email/registrations_digest",
+                {
+                    "registrations": listed,
+                    "count": count,
+                    "more": count - len(listed),
+                    "pending_total": pending_total,
+                    "overdue_count": overdue_count,
+                },
+            )
             if overdue_count:
                 locked.reminder_sent_at = now
         locked.digest_sent_at = now
@@ -877,22 +886,11 @@ def registrations_remind(*, structure: Structure, now: datetime.datetime | None 
         if not count:
             return 0
         listed = list(overdue.select_related("job_title")[:DIGEST_LIST_LIMIT])
-        for manager in locked.managers.filter(is_active=True):
-            queue_email(
-                "structures/email/registrations_reminder",
-                manager.email,
-                {
-                    "manager": manager,
-                    "structure": locked,
-                    "registrations": listed,
-                    "count": count,
-                    "more": count - len(listed),
-                    "delay": locked.reminder_delay_days,
-                    "queue_url": _queue_url(locked),
-                    "today": timezone.localdate(now),
-                },
-                recipient=manager,
-            )
+        _managers_email(
+            locked,
+            "structures/email/registrations_reminder",
+            {"registrations": listed, "count": count, "more": count - len(listed)},
+        )
         locked.reminder_sent_at = now
         locked.save(update_fields=["reminder_sent_at"])
     return count
