@@ -341,6 +341,11 @@ def cell(text: str, detail: str, detail_class: str = "row-detail") -> str:
     return mark_safe(f'{escape(text)}<br><span class="{detail_class}">{escape(detail)}</span>')  # noqa: S308
 
 
+def queue_today(member: User):
+    """Today, as the queue's page computed it once for its rows."""
+    return getattr(member, "queue_today", None) or timezone.localdate()
+
+
 def waiting_in_words(days: int) -> str:
     """How long a registration waits, as the queue says it."""
     if days <= 0:
@@ -373,6 +378,13 @@ class MemberChangeList(ChangeList):
         return with_match(queryset.defer("phone")).prefetch_related(
             Prefetch("beneficiaries", queryset=household)
         )
+
+    def get_results(self, request):
+        super().get_results(request)
+        # Today once for the page, not once per row and column (the time zone's lookup costs).
+        today = timezone.localdate()
+        for member in self.result_list:
+            member.queue_today = today
 
 
 @admin.register(Member)
@@ -573,7 +585,7 @@ class MemberAdmin(ScopedAdmin):
     def waiting_display(self, member: User) -> str:
         """Since when a pending registration waits ("depuis 3 jours", marked past the
         structure's reminder delay); the date of the request for the others."""
-        days = (timezone.localdate() - timezone.localdate(member.date_joined)).days
+        days = (queue_today(member) - timezone.localdate(member.date_joined)).days
         if member.status != User.Status.PENDING:
             return date_format(timezone.localtime(member.date_joined), "j M Y")
         text = waiting_in_words(days)
@@ -583,7 +595,7 @@ class MemberAdmin(ScopedAdmin):
 
     @admin.display(description=_("foyer"), ordering="beneficiary_count")
     def household_display(self, member: User) -> str:
-        return household_in_words(member.beneficiaries.all(), today=timezone.localdate())
+        return household_in_words(member.beneficiaries.all(), today=queue_today(member))
 
     @admin.display(description=_("liste du personnel"))
     def roster_display(self, member: User) -> str:
