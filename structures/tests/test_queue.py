@@ -2,11 +2,13 @@
 manager needs, and a constant number of queries however long the page."""
 
 import datetime
+import re
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import JobTitle, User
@@ -169,3 +171,11 @@ def test_the_status_counts_are_counted_with_count_star(client, structure_a, mana
     ]
     assert len(grouped) == 1
     assert "COUNT(*)" in grouped[0]
+
+
+@pytest.mark.django_db
+def test_each_row_links_to_its_members_page_as_reverse_gives_it(client_a, structure_a):
+    members = PendingMemberFactory.create_batch(3, structure=structure_a)
+    page = client_a.get(QUEUE).text
+    links = re.findall(r'<th class="field-full_name"><a href="([^"]+)"', page)
+    assert sorted(links) == sorted(reverse("admin:structures_member_change", args=[m.pk]) for m in members)
