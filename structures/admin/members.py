@@ -54,7 +54,14 @@ from structures.admin.forms import (
 )
 from structures.lifecycle import Transition, admin_transitions_from
 from structures.models import Invitation, Member, MembershipDecision, status_label
-from structures.roster.matching import Match, annotate_match, departures, match_label, member_match
+from structures.roster.matching import (
+    Match,
+    annotate_match,
+    departures,
+    match_filter,
+    match_label,
+    member_match,
+)
 from structures.scoping import ScopedAdmin, is_staff_wide, managed_structure_ids, structure_filter
 from structures.services import DecisionNotAllowed, MoveNotAllowed, member_move, member_transition
 
@@ -189,7 +196,7 @@ class RosterFilter(admin.SimpleListFilter):
             return departures(queryset)
         if value not in Match.values:
             return queryset.none()
-        return with_match(queryset).filter(roster_match=value)
+        return queryset.filter(match_filter(value))
 
 
 class RequestDateFilter(admin.DateFieldListFilter):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import models
-from django.db.models import CharField, OuterRef, Q, Subquery, Value
+from django.db.models import CharField, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -37,14 +37,10 @@ def current_entries(today: datetime.date | None = None):
     )
 
 
-def _first(entries, **lookups) -> Subquery:
-    # A correlated LIMIT 1 rather than EXISTS: PostgreSQL reads the member's own row through the
-    # index instead of hashing the whole list for each page.
-    return Subquery(entries.filter(**lookups).order_by().values("pk")[:1])
-
-
 def _state(entries, value: str, **lookups) -> Subquery:
-    """``value`` when the member has a line of ``entries`` matching ``lookups``, else NULL."""
+    """``value`` when the member has a line of ``entries`` matching ``lookups``, else NULL: a
+    correlated LIMIT 1 rather than EXISTS, so that PostgreSQL reads each row of a page through the
+    index instead of hashing the whole list for each page."""
     matching = entries.filter(**lookups).order_by().annotate(state=Value(value, output_field=CharField()))
     return Subquery(matching.values("state")[:1], output_field=CharField())
 
@@ -63,6 +59,23 @@ def annotate_match(queryset, today: datetime.date | None = None):
             output_field=CharField(),
         )
     )
+
+
+def match_filter(value: str, today: datetime.date | None = None) -> Q:
+    """The members whose ``Match`` is ``value``, as a condition of a ``User`` queryset.
+
+    EXISTS here, not the display's LIMIT 1 lookups: a filter reads every member of the
+    structure, and PostgreSQL answers EXISTS for all of them at once with one hashed semi-join
+    of the list (the LIMIT 1 lookups, once per member, are right for the 50 rows of a page)."""
+    entries = current_entries(today)
+    structure = OuterRef("structure_id")
+    by_email = Exists(entries.filter(structure=structure, email=OuterRef("email")))
+    by_name = Exists(entries.filter(structure=structure, name_key=OuterRef("name_key")))
+    if value == Match.LISTED:
+        return Q(by_email)
+    if value == Match.NAME_ONLY:
+        return ~Q(by_email) & Q(by_name)
+    return ~Q(by_email) & ~Q(by_name) & Q(Exists(entries.filter(structure=structure)))
 
 
 def member_match(member: User, today: datetime.date | None = None) -> str | None:
@@ -89,11 +102,8 @@ def departures(queryset, today: datetime.date | None = None):
     left = RosterEntry.objects.filter(structure=OuterRef("structure_id"), email=OuterRef("email")).filter(
         Q(removed_at__isnull=False) | Q(end_date__lt=today)
     )
-    return (
-        queryset.filter(status=User.Status.APPROVED, structure__isnull=False)
-        .annotate(_roster_left=_first(left))
-        .filter(_roster_left__isnull=False)
-    )
+    # EXISTS, for the same reason as ``match_filter``: every validated member is read.
+    return queryset.filter(Exists(left), status=User.Status.APPROVED, structure__isnull=False)
 
 
 def dated_departures(queryset, today: datetime.date | None = None):
