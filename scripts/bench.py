@@ -48,7 +48,17 @@ PYTHON = sys.executable
 HOST = "127.0.0.1"
 
 # Targets of issue 7, as ratios measured in the same run.
-PAGE_RATIO_TARGET = 0.50  # each page GET: at least half the requests per second of /healthz
+# Each page GET: at least this share of /healthz's requests per second in the same run (the
+# targets of the issue "Pages closer to their floor", set when /healthz ran one SELECT 1; it
+# also writes and reads the cache since, which makes every ratio look about twice better).
+PAGE_RATIO_TARGETS = {
+    "home": 0.65,
+    "invitation": 0.28,
+    "wizard": 0.18,
+    "login_get": 0.33,
+    "member_area": 0.17,
+    "queue": 0.03,
+}
 QUEUE_P95_TARGET_MS = 100.0  # the admin queue's p95 with 100,000 members, one manager at a time
 # The queue, one manager at a time: at least twice the requests per second of a stock Django
 # changelist showing the same information (scripts/bench_stock_admin.py), measured alike.
@@ -378,7 +388,15 @@ class CpuAccount:
         self.database = database.encode()
 
     def _ours(self) -> dict[int, float]:
-        pids = [self.server.process.pid, *self.server.workers()]
+        return {**self._python(), **self._database()}
+
+    def _python(self) -> dict[int, float]:
+        """gunicorn's master and workers: Django's own time."""
+        return {pid: process_cpu(pid) for pid in (self.server.process.pid, *self.server.workers())}
+
+    def _database(self) -> dict[int, float]:
+        """The PostgreSQL backends serving the benchmark's database."""
+        pids = []
         for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
             try:
                 if self.database in cmdline.read_bytes():
@@ -388,7 +406,8 @@ class CpuAccount:
         return {pid: process_cpu(pid) for pid in pids}
 
     def start(self) -> None:
-        self.ours = self._ours()
+        self.database_start = self._database()
+        self.ours = {**self._python(), **self.database_start}
         self.machine = machine_cpu()
         self.children = resource.getrusage(resource.RUSAGE_CHILDREN)
 
@@ -396,7 +415,9 @@ class CpuAccount:
         """The CPU seconds the server (gunicorn and PostgreSQL) used since start(), and the share
         of the machine (0 to 1) that other processes used meanwhile."""
         busy, total = (end - begin for end, begin in zip(machine_cpu(), self.machine, strict=True))
-        server = sum(cpu - self.ours.get(pid, 0.0) for pid, cpu in self._ours().items())
+        database = self._database()
+        self.database_cpu = sum(cpu - self.database_start.get(pid, 0.0) for pid, cpu in database.items())
+        server = sum(cpu - self.ours.get(pid, 0.0) for pid, cpu in {**self._python(), **database}.items())
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         load = (children.ru_utime - self.children.ru_utime) + (children.ru_stime - self.children.ru_stime)
         return server, (max(0.0, busy - server - load) / total if total else 0.0)
@@ -603,18 +624,18 @@ def report(endpoints, hashing, memory, info, args, seed, timings) -> str:
         "- Set-up: " + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in timings.items()),
         "",
         "| endpoint | requests/s | p50 (ms) | p95 (ms) | requests | unexpected answers "
-        "| server CPU per request (ms) | CPU used by other processes |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| server CPU per request (ms) | of which PostgreSQL (ms) | CPU used by other processes |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for endpoint in endpoints:
         result = endpoint.result
         if endpoint.problem and not result:
-            out.append(f"| {endpoint.name} | not measured: {endpoint.problem} | | | | | | |")
+            out.append(f"| {endpoint.name} | not measured: {endpoint.problem} | | | | | | | |")
             continue
         out.append(
             f"| {endpoint.name} | {result['rps']:.1f} | {result['p50_us'] / 1000:.1f} | "
             f"{result['p95_us'] / 1000:.1f} | {result['requests']} | {result['unexpected']} | "
-            f"{result['cpu_ms']:.1f} | {result['others']:.0%} |"
+            f"{result['cpu_ms']:.1f} | {result.get('db_cpu_ms', 0.0):.1f} | {result['others']:.0%} |"
         )
     busiest = max((e.result.get("others", 0.0) for e in endpoints), default=0.0)
     if busiest > NOISY_MACHINE:
@@ -640,18 +661,18 @@ def report(endpoints, hashing, memory, info, args, seed, timings) -> str:
     for endpoint in endpoints[1:]:
         if not endpoint.is_page:
             continue
+        target = PAGE_RATIO_TARGETS.get(endpoint.key, 0.5)
+        label = f"{endpoint.name} ≥ {target:.0%} of /healthz"
         if endpoint.problem:
-            verdicts.append((False, f"{endpoint.name} ≥ 50% of /healthz: not measured ({endpoint.problem})"))
+            verdicts.append((False, f"{label}: not measured ({endpoint.problem})"))
             continue
         ratio = endpoint.result["rps"] / floor if floor else 0.0
         reason = (
             ""
-            if ratio >= PAGE_RATIO_TARGET
+            if ratio >= target
             else f" — {cost_ms(endpoint.result)} per request against {cost_ms(endpoints[0].result)} for /healthz"
         )
-        verdicts.append(
-            (ratio >= PAGE_RATIO_TARGET, f"{endpoint.name} ≥ 50% of /healthz: {ratio:.0%}{reason}")
-        )
+        verdicts.append((ratio >= target, f"{label}: {ratio:.0%}{reason}"))
 
     # A latency target: judged with one manager at a time, the loaded figure shown beside it.
     alone = next(e for e in endpoints if e.key == "queue_alone")
@@ -814,9 +835,9 @@ def main() -> int:
         )
         endpoints = [
             Endpoint("/healthz", "/healthz", is_page=False, key="healthz"),
-            Endpoint("home /", "/"),
-            Endpoint("invitation link (landing page)", seed["invite_path"]),
-            Endpoint("CONNEXION GET", LOGIN),
+            Endpoint("home /", "/", key="home"),
+            Endpoint("invitation link (landing page)", seed["invite_path"], key="invitation"),
+            Endpoint("CONNEXION GET", LOGIN, key="login_get"),
             Endpoint(
                 "CONNEXION POST (a real login)",
                 LOGIN,
@@ -829,7 +850,7 @@ def main() -> int:
                 slow=True,
                 key="login",
             ),
-            Endpoint("member area /espace/", "/espace/", cookie=member_cookie),
+            Endpoint("member area /espace/", "/espace/", cookie=member_cookie, key="member_area"),
             Endpoint(f"admin queue as the manager {queue}", queue, cookie=manager_cookie, key="queue"),
             Endpoint(
                 "admin queue, one manager at a time",
@@ -861,6 +882,7 @@ def main() -> int:
                     f"wizard step 1 {urls['wizard_step_1']}",
                     urls["wizard_step_1"],
                     cookie=f"sessionid={visitor.cookie('sessionid')}",
+                    key="wizard",
                 ),
             )
         for endpoint in endpoints:
@@ -889,6 +911,7 @@ def main() -> int:
             )
             server_cpu, endpoint.result["others"] = account.stop()
             endpoint.result["cpu_ms"] = server_cpu * 1000 / max(endpoint.result["requests"], 1)
+            endpoint.result["db_cpu_ms"] = account.database_cpu * 1000 / max(endpoint.result["requests"], 1)
             if endpoint.result["unexpected"] > endpoint.result["requests"] * 0.01:
                 endpoint.problem = (
                     f"{endpoint.result['unexpected']} of {endpoint.result['requests']} answers were not "
