@@ -130,3 +130,27 @@ def axe_check(axe_source):
         return results["violations"]
 
     return check
+
+
+@pytest.fixture
+def admin_sign_in():
+    """``admin_sign_in(page, email)`` signs an admin account in as a person does: /admin/ leads
+    to CONNEXION, then the second step asks the authenticator app's code (the factories give
+    admin accounts ``TOTP_SECRET``)."""
+    from playwright.sync_api import expect
+
+    from ceplus.tests.factories import PASSWORD, TOTP_SECRET, totp_code
+
+    def sign_in(page, email: str, *, secret: str = TOTP_SECRET, axe_check=None) -> None:
+        page.goto("/admin/")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Mot de passe").fill(PASSWORD)
+        page.get_by_role("button", name="CONNEXION").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Deuxième étape de connexion")
+        if axe_check is not None:
+            axe_check(page)
+        page.get_by_label("Code de votre application d'authentification").fill(totp_code(secret))
+        page.get_by_role("button", name="VALIDER").click()
+        expect(page.locator("#site-name")).to_be_visible()
+
+    return sign_in

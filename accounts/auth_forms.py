@@ -4,10 +4,7 @@
 from __future__ import annotations
 
 from allauth.account import forms as allauth_forms
-from allauth.account.adapter import get_adapter
-from allauth.core import ratelimit
 from django import forms
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -95,37 +92,3 @@ class SetPasswordForm(allauth_forms.SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _new_password_fields(self, label=_("Mot de passe"))
-
-
-class AdminLoginForm(AdminAuthenticationForm):
-    """The admin's login, counted against the same limits as the site's CONNEXION.
-
-    allauth's adapter does the counting: failed logins per address (keyed in lowercase, so
-    changing the case does not buy more tries) and per IP, in the shared cache. A successful
-    login gives its try back. A staff member cannot be brute-forced through /admin/ instead.
-    """
-
-    error_messages = {
-        **AdminAuthenticationForm.error_messages,
-        "rate_limited": _("Trop de tentatives de connexion : patientez quelques minutes avant de réessayer."),
-    }
-
-    def clean(self):
-        # The accounts' form of the address, as on the site's login: a look-alike
-        # ("ｅxample.org") is the account of its mailbox, and counts against its limit.
-        username = normalize_email(self.cleaned_data.get("username") or "") or None
-        password = self.cleaned_data.get("password")
-        if username is None or not password:
-            return self.cleaned_data
-        if not ratelimit.consume(self.request, action="login"):
-            raise forms.ValidationError(self.error_messages["rate_limited"], code="rate_limited")
-        try:
-            self.user_cache = get_adapter(self.request).authenticate(
-                self.request, email=username, password=password
-            )
-        except forms.ValidationError as error:
-            raise forms.ValidationError(self.error_messages["rate_limited"], code="rate_limited") from error
-        if self.user_cache is None:
-            raise self.get_invalid_login_error()
-        self.confirm_login_allowed(self.user_cache)
-        return self.cleaned_data

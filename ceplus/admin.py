@@ -1,5 +1,7 @@
 from allauth.account.admin import EmailAddressAdmin
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
@@ -15,6 +17,12 @@ from ceplus.services import legal_document_new_version, legal_document_save, out
 admin.site.site_header = _("CE+ Services – administration")
 admin.site.site_title = _("CE+ Services")
 admin.site.index_title = _("Tableau de bord")
+# Second factors and sessions are each person's own ("Double authentification", "Mes appareils"):
+# allauth's lists of them are in English only, and staff reset a lost factor from the account's
+# page (accounts.admin).
+for model in (Authenticator, UserSession):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
 # The task queue's own admin is in English only; what staff need of it (did an email leave?)
 # is in "Emails envoyés".
 if admin.site.is_registered(DBTaskResult):

@@ -39,10 +39,14 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # allauth.mfa's and usersessions' pages use its filters (naturaltime).
+    "django.contrib.humanize",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "crispy_forms",
     "crispy_bootstrap5",
     "phonenumber_field",
@@ -66,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.SecondFactorRequiredMiddleware",
     "accounts.member_area.middleware.ConsentRequiredMiddleware",
 ]
 
@@ -290,6 +295,19 @@ OPERATOR = {
 # The member changes their email through allauth: the new address is confirmed by a link, the
 # old one stays until then and is told of the change (ACCOUNT_EMAIL_NOTIFICATIONS).
 ACCOUNT_CHANGE_EMAIL = True
+
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) or a passkey / security
+# key (WebAuthn), with recovery codes. Required of everyone with access to the admin
+# (accounts.middleware.SecondFactorRequiredMiddleware), offered to members from "Mon profil".
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "CE+ Services"
+MFA_PASSKEY_LOGIN_ENABLED = False
+# WebAuthn needs https, except on a developer's http://localhost.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# "Mes appareils" (allauth.usersessions): each session is recorded when it signs in, with its
+# browser and address. Not tracked on each request (USERSESSIONS_TRACK_ACTIVITY): that would be
+# one more write on every page of the member area and the admin.
+USERSESSIONS_TRACK_ACTIVITY = False
 ACCOUNT_FORMS["add_email"] = "accounts.member_area.forms.ChangeEmailForm"
 # RGPD: days after which `manage.py purge_personal_data` (run daily) erases a registration still
 # pending (from the registration), a rejected one and a deactivated member (from the decision).

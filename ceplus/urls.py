@@ -1,15 +1,16 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from accounts.auth_forms import AdminLoginForm
 from ceplus import views
 from structures.admin.member_import import member_import
 from structures.scoping import view_on_site
 
-# The admin's login counts failed attempts like the site's CONNEXION (allauth's rate limits).
-admin.site.login_form = AdminLoginForm
+# The admin's login is allauth's CONNEXION: the same rate limits, "Mot de passe oublié ?" and
+# the second factor, which cannot be skipped by signing in at /admin/login/.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon-32.png", permanent=True)),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ceplus.tests.factories import PASSWORD, ManagerFactory, MemberFactory, StructureFactory
+from ceplus.tests.factories import PASSWORD, ManagerFactory, MemberFactory, StructureFactory, totp_code
 
 
 def log_in(client, user, **extra):
@@ -15,8 +15,12 @@ def test_a_member_lands_in_the_member_area(client):
 
 
 @pytest.mark.django_db
-def test_a_manager_lands_in_the_admin(client):
-    assert log_in(client, ManagerFactory(structures=[StructureFactory()]))["Location"] == "/admin/"
+def test_a_manager_lands_in_the_admin_once_past_the_second_factor(client):
+    assert log_in(client, ManagerFactory(structures=[StructureFactory()]))["Location"].startswith(
+        "/compte/2fa/authenticate/"
+    )
+    response = client.post("/compte/2fa/authenticate/", {"code": totp_code()})
+    assert response["Location"] == "/admin/"
 
 
 @pytest.mark.django_db

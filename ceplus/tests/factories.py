@@ -3,6 +3,7 @@
 import datetime
 
 import factory
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from django.utils import timezone
 
 from accounts.models import Address, User
@@ -11,6 +12,20 @@ from ceplus.models import LegalDocument
 from structures.models import Invitation, RosterEntry, Structure
 
 PASSWORD = "Correct-horse-battery-42"
+# The authenticator app secret of every manager and staff account made by the factories (base32).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    """The code an authenticator app shows now for ``secret``."""
+    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+
+
+def with_second_factor(obj, create, extracted, **kwargs):
+    """Admin accounts sign in with a second factor (accounts.middleware): the factories give
+    them an authenticator app on ``TOTP_SECRET``, unless ``second_factor=False``."""
+    if create and extracted is not False:
+        TOTP.activate(obj, TOTP_SECRET)
 
 
 class StructureFactory(factory.django.DjangoModelFactory):
@@ -49,6 +64,7 @@ class PendingMemberFactory(MemberFactory):
 
 class ManagerFactory(UserFactory):
     is_staff = True
+    second_factor = factory.PostGeneration(with_second_factor)
 
     @factory.post_generation
     def structures(obj, create, extracted, **kwargs):
@@ -61,6 +77,7 @@ class ManagerFactory(UserFactory):
 class StaffFactory(UserFactory):
     is_staff = True
     is_superuser = True
+    second_factor = factory.PostGeneration(with_second_factor)
 
 
 class AddressFactory(factory.django.DjangoModelFactory):

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from ceplus.tests import factories
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "brand"
@@ -61,10 +63,11 @@ def test_focus_ring_is_the_palette_s(page):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [320, 1280])
-def test_admin_login_shows_the_wordmark(page, axe_check, width, scheme):
+def test_the_admin_shows_the_wordmark(page, axe_check, admin_sign_in, width, scheme):
+    factories.StaffFactory(email="equipe@ceplusservices.example")
     page.emulate_media(color_scheme=scheme)
     page.set_viewport_size({"width": width, "height": 800})
-    page.goto("/admin/login/")
+    admin_sign_in(page, "equipe@ceplusservices.example")
     brand = page.locator("#header").get_by_role("link", name="CE+ Services – administration", exact=True)
     assert_image_loaded(brand.get_by_role("img"))
     header = page.locator("#header").evaluate("(el) => getComputedStyle(el).backgroundColor")
@@ -72,4 +75,4 @@ def test_admin_login_shows_the_wordmark(page, axe_check, width, scheme):
     assert_favicon_served(page)
     assert_no_horizontal_scroll(page, width)
     axe_check(page)
-    shoot(page, f"admin-login-{width}-{scheme}")
+    shoot(page, f"admin-{width}-{scheme}")

@@ -4,11 +4,13 @@ import io
 import re
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP
 from django.core.management import call_command
 
 from accounts.models import Address, User
 from beneficiaries.models import Beneficiary
 from ceplus.models import LegalDocument
+from ceplus.tests import factories
 from structures.models import Invitation, RosterImport, Structure
 
 
@@ -61,6 +63,10 @@ def test_demo_accounts_log_in_with_the_printed_passwords(client):
     ]
     email, password = managers[0]
     assert client.login(username=email, password=password)
+    # Their first visit to the admin asks for a second factor; with one they reach it.
+    response = client.get("/admin/")
+    assert (response.status_code, response["Location"]) == (302, "/compte/2fa/")
+    TOTP.activate(User.objects.get(email=email), factories.TOTP_SECRET)
     assert client.get("/admin/").status_code == 200
     member_email, _member_password = next(
         line.removeprefix("member: ").split(" / ")
@@ -94,6 +100,7 @@ def test_demo_invite_links_open_the_signup(client):
 def test_the_first_structure_has_a_staff_list_that_shows_every_badge(client):
     run_demo()
     manager = User.objects.get(email="gestionnaire@cse-textiles.example")
+    TOTP.activate(manager, factories.TOTP_SECRET)
     client.force_login(manager)
     queue = client.get("/admin/structures/member/").text
     assert "paul.bernard@example.org" in queue

@@ -14,7 +14,7 @@ from django.utils import timezone
 from ceplus.tests import factories
 from structures.models import Invitation
 
-EMAIL_FOLDERS = ("account/email", "accounts/email", "structures/email")
+EMAIL_FOLDERS = ("account/email", "accounts/email", "structures/email", "mfa/email")
 LINK = "http://testserver/compte/lien/"
 
 

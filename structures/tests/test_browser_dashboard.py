@@ -15,7 +15,7 @@ from structures.models import Invitation, MembershipDecision
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_manager_reads_the_activity_of_their_structure(page, axe_check):
+def test_a_manager_reads_the_activity_of_their_structure(page, axe_check, admin_sign_in):
     now = timezone.now()
     structure = factories.StructureFactory(name="CSE Textiles de Sausheim")
     other = factories.StructureFactory(name="Boulangeries Alsaciennes SA")
@@ -36,10 +36,7 @@ def test_a_manager_reads_the_activity_of_their_structure(page, axe_check):
     factories.PendingMemberFactory.create_batch(4, structure=other, date_joined=now)
     page.set_viewport_size({"width": 1280, "height": 900})
 
-    page.goto("/admin/")
-    page.get_by_label("Adresse email").fill("gestion@textiles.example")
-    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
+    admin_sign_in(page, "gestion@textiles.example", axe_check=axe_check)
 
     # The structure's panel: what waits, since when, linked to its queue.
     panel = page.get_by_role("region", name="CSE Textiles de Sausheim")

@@ -39,7 +39,7 @@ def queue_fits(page) -> dict:
     )
 
 
-def test_a_manager_uploads_the_staff_list_and_validates_from_it(page, axe_check):
+def test_a_manager_uploads_the_staff_list_and_validates_from_it(page, axe_check, admin_sign_in):
     structure = factories.StructureFactory(name="CSE Textiles de Sausheim")
     factories.ManagerFactory(
         email="gestion@textiles.example", first_name="Sophie", last_name="Roth", structures=[structure]
@@ -61,10 +61,7 @@ def test_a_manager_uploads_the_staff_list_and_validates_from_it(page, axe_check)
     )
     page.set_viewport_size({"width": 1366, "height": 900})
 
-    page.goto("/admin/")
-    page.get_by_label("Adresse email").fill("gestion@textiles.example")
-    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
+    admin_sign_in(page, "gestion@textiles.example", axe_check=axe_check)
     expect(page.get_by_role("heading", name="CSE Textiles de Sausheim")).to_be_visible()
 
     # The structure's page, then its staff list.

@@ -11,7 +11,7 @@ from ceplus.tests import factories
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_manager_approves_a_registration_and_the_member_logs_in(page, axe_check):
+def test_a_manager_approves_a_registration_and_the_member_logs_in(page, axe_check, admin_sign_in):
     structure = factories.StructureFactory(name="CSE Textiles de Sausheim")
     other = factories.StructureFactory(name="Boulangeries Alsaciennes SA")
     factories.ManagerFactory(
@@ -34,10 +34,7 @@ def test_a_manager_approves_a_registration_and_the_member_logs_in(page, axe_chec
     page.context.clear_cookies()
 
     # The manager logs into the admin: its home says one registration waits.
-    page.goto("/admin/")
-    page.get_by_label("Adresse email").fill("gestion@textiles.example")
-    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
+    admin_sign_in(page, "gestion@textiles.example", axe_check=axe_check)
     queue_link = page.get_by_role("link", name="1 inscription attend votre validation")
     expect(queue_link).to_be_visible()
     axe_check(page)
@@ -73,17 +70,14 @@ def test_a_manager_approves_a_registration_and_the_member_logs_in(page, axe_chec
     expect(page.get_by_text("Marie").first).to_be_visible()
 
 
-def test_a_manager_copies_the_shared_link_and_invites_by_email(page, axe_check):
+def test_a_manager_copies_the_shared_link_and_invites_by_email(page, axe_check, admin_sign_in):
     structure = factories.StructureFactory(name="CSE Textiles de Sausheim")
     factories.ManagerFactory(email="gestion@textiles.example", structures=[structure])
     mail.outbox = []
     page.set_viewport_size({"width": 1280, "height": 900})
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
 
-    page.goto("/admin/login/")
-    page.get_by_label("Adresse email").fill("gestion@textiles.example")
-    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
+    admin_sign_in(page, "gestion@textiles.example", axe_check=axe_check)
     page.get_by_role("link", name="lien d'inscription et invitations").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Invitations de CSE Textiles de Sausheim")

@@ -36,6 +36,8 @@ def test_the_tree_has_the_emails_we_know():
         "structures/email/invitation",
         "structures/email/registrations_digest",
         "structures/email/new_registration",
+        "mfa/email/totp_activated",
+        "mfa/email/webauthn_removed",
     ):
         assert expected in prefixes
 

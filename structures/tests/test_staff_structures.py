@@ -4,11 +4,12 @@ link to set their password, then works in the admin with the managers' group."""
 import re
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
 from django.test import Client
 
 from accounts.models import User
-from ceplus.tests.factories import ManagerFactory
+from ceplus.tests.factories import TOTP_SECRET, ManagerFactory
 from structures.models import Invitation, Structure
 from structures.permissions import MANAGER_GROUP_NAME, MANAGER_PERMISSIONS
 
@@ -90,8 +91,13 @@ def test_the_new_manager_sets_a_password_and_reaches_the_queue(
     assert User.objects.get(email="julie@mairie.example").check_password("Un mot de passe solide 2026")
     admin = Client()
     admin.post(
-        "/admin/login/", {"username": "julie@mairie.example", "password": "Un mot de passe solide 2026"}
+        "/compte/login/?next=/admin/structures/member/",
+        {"login": "julie@mairie.example", "password": "Un mot de passe solide 2026"},
     )
+    # Her first visit asks for a second factor before the queue.
+    response = admin.get("/admin/structures/member/")
+    assert (response.status_code, response["Location"]) == (302, "/compte/2fa/")
+    TOTP.activate(User.objects.get(email="julie@mairie.example"), TOTP_SECRET)
     assert admin.get("/admin/structures/member/").status_code == 200
 
 
