@@ -44,3 +44,9 @@ def test_a_manager_sets_up_an_authenticator_app_then_reaches_the_queue(page, axe
     page.goto("/admin/structures/member/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Inscriptions à valider")
     axe_check(page)
+
+    # "Mes appareils": this browser, in French, accessible.
+    page.goto("/compte/sessions/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    axe_check(page)
+    assert "Chrome" in page.content() or "HeadlessChrome" in page.content()
