@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_actions import send_password_resets
+from accounts.admin_actions import may_reset_second_factor, reset_second_factor, send_password_resets
 from accounts.models import Address, Consent, Event, JobTitle, User
 from accounts.services import account_update, job_title_save
 from ceplus.admin_base import BaseAdmin, ReadOnlyAdminMixin, changes_table
@@ -41,7 +41,11 @@ class UserAdmin(BaseAdmin):
     ordering = ["last_name", "first_name"]
     filter_horizontal = ["groups"]
     readonly_fields = ["managed", "last_login", "date_joined"]
-    actions = ["send_password_reset"]
+    actions = ["send_password_reset", reset_second_factor]
+
+    def has_reset_second_factor_permission(self, request) -> bool:
+        return may_reset_second_factor(request)
+
     fieldsets = [
         (None, {"fields": ["email"]}),
         (_("Identité"), {"fields": ["last_name", "first_name", "phone"]}),

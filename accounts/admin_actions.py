@@ -9,9 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from accounts.services import activation_candidates, activation_email_send, password_reset_send
+from accounts.services import (
+    activation_candidates,
+    activation_email_send,
+    password_reset_send,
+    second_factor_reset,
+)
 from ceplus.text import short_list
-from structures.scoping import members_visible_to
+from structures.scoping import is_staff_wide, members_visible_to
 
 
 @admin.action(
@@ -85,3 +90,39 @@ def send_password_resets(model_admin: admin.ModelAdmin, request: HttpRequest, us
             % {"list": short_list(skipped)},
             messages.WARNING,
         )
+
+
+@admin.action(
+    description=_("Réinitialiser la double authentification (téléphone ou clé perdus)"),
+    permissions=["reset_second_factor"],
+)
+def reset_second_factor(modeladmin, request, queryset):
+    """CE+ Services staff remove the second factors of the selected accounts, for a person who
+    lost their phone or key; each is told by email (``second_factor_reset``). Managers never
+    see the action (``has_reset_second_factor_permission``)."""
+    if not is_staff_wide(request.user):
+        return
+    reset = [
+        user for user in queryset.order_by("pk") if second_factor_reset(user=user, acting_user=request.user)
+    ]
+    if reset:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "Double authentification retirée pour %(count)d compte, prévenu par email : %(list)s",
+                "Double authentification retirée pour %(count)d comptes, prévenus par email : %(list)s",
+                len(reset),
+            )
+            % {"count": len(reset), "list": short_list(reset)},
+            messages.SUCCESS,
+        )
+    else:
+        modeladmin.message_user(
+            request, _("Aucun des comptes sélectionnés n'avait de double authentification."), messages.WARNING
+        )
+
+
+def may_reset_second_factor(request: HttpRequest) -> bool:
+    """Only CE+ Services staff reset a second factor: a manager who could remove a colleague's
+    would remove the protection it gives."""
+    return is_staff_wide(request.user)

@@ -273,6 +273,7 @@ class Event(models.Model):
             _("Date d'expiration d'une invitation modifiée"),
         )
         ROSTER_IMPORTED = "roster_imported", _("Liste du personnel importée")
+        SECOND_FACTOR_RESET = "second_factor_reset", _("Double authentification réinitialisée")
 
     kind = models.CharField(_("modification"), max_length=32, choices=Kind.choices)
     acting_user = models.ForeignKey(

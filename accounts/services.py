@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import Group
@@ -175,6 +176,19 @@ def password_reset_send(
     )
     if acting_user is not None:
         event_record(kind=Event.Kind.PASSWORD_RESET_SENT, acting_user=acting_user, member=user)
+
+
+@transaction.atomic
+def second_factor_reset(*, user: User, acting_user: User) -> int:
+    """Remove every second factor of ``user`` (authenticator app, security keys, recovery
+    codes) when they lost them, at the request of CE+ Services staff (``acting_user``; the caller
+    checks it is staff). Recorded, and the person is told by email; an admin account is then
+    asked to set up a new factor at its next sign-in. Returns how many were removed."""
+    removed, _by_model = Authenticator.objects.filter(user=user).delete()
+    if removed:
+        event_record(kind=Event.Kind.SECOND_FACTOR_RESET, acting_user=acting_user, member=user)
+        queue_email("mfa/email/second_factor_reset", user.email, {"user": user}, recipient=user)
+    return removed
 
 
 def activation_needed(user: User) -> bool:

@@ -9,6 +9,7 @@ from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
 from django.core.cache import cache
 from django.test import Client
 
+from accounts.models import Event
 from ceplus.models import OutgoingEmail
 from ceplus.tests import factories
 
@@ -136,3 +137,45 @@ def test_my_devices_lists_the_sessions_and_signs_the_others_out(client):
     client.post("/compte/sessions/", {"action": "logout"})
     assert other.get("/espace/").status_code == 302
     assert client.get("/espace/").status_code == 200
+
+
+def test_staff_reset_a_lost_second_factor_which_is_recorded_and_told(
+    client, django_capture_on_commit_callbacks
+):
+    staff = factories.StaffFactory()
+    manager = factories.ManagerFactory(structures=[factories.StructureFactory()])
+    RecoveryCodes.activate(manager)
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/accounts/user/",
+            {"action": "reset_second_factor", "_selected_action": [manager.pk]},
+            follow=True,
+        )
+    assert "Double authentification retirée pour 1 compte" in response.content.decode()
+    assert not Authenticator.objects.filter(user=manager).exists()
+    event = Event.objects.get(kind=Event.Kind.SECOND_FACTOR_RESET)
+    assert (event.member, event.acting_user) == (manager, staff)
+    notice = OutgoingEmail.objects.get(recipient=manager, template="mfa/email/second_factor_reset")
+    assert "Double authentification réinitialisée" in notice.subject
+    # At their next visit the manager sets up a new one.
+    other = Client()
+    other.force_login(manager)
+    assert other.get("/admin/")["Location"] == MFA
+
+
+def test_a_manager_cannot_reset_anyones_second_factor(client):
+    structure = factories.StructureFactory()
+    manager = factories.ManagerFactory(structures=[structure])
+    colleague = factories.ManagerFactory(structures=[structure])
+    member = factories.MemberFactory(structure=structure)
+    RecoveryCodes.activate(member)
+    client.force_login(manager)
+    page = client.get("/admin/structures/member/?status=all").content.decode()
+    assert "reset_second_factor" not in page
+    client.post(
+        "/admin/structures/member/?status=all",
+        {"action": "reset_second_factor", "_selected_action": [member.pk]},
+    )
+    assert Authenticator.objects.filter(user=member).exists()
+    assert Authenticator.objects.filter(user=colleague).exists()

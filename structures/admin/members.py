@@ -36,7 +36,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_actions import send_activation_email, send_password_resets
+from accounts.admin_actions import (
+    may_reset_second_factor,
+    reset_second_factor,
+    send_activation_email,
+    send_password_resets,
+)
 from accounts.models import Address, Consent, Event, User
 from accounts.services import profile_update
 from beneficiaries.models import Beneficiary
@@ -445,6 +450,7 @@ class MemberAdmin(ScopedAdmin):
         "reactivate_selected",
         "send_password_reset",
         send_activation_email,
+        reset_second_factor,
         "export_selected",
     ]
     fieldsets = [
@@ -527,6 +533,9 @@ class MemberAdmin(ScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         # Erasing a member's data is the member area's "supprimer mon compte" or the purge.
         return False
+
+    def has_reset_second_factor_permission(self, request) -> bool:
+        return may_reset_second_factor(request)
 
     def has_decide_permission(self, request, obj=None) -> bool:
         return request.user.has_perm("structures.decide_member")
