@@ -21,6 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User, normalize_email
 from ceplus.emails import queue_message
 
+# Set at a person's first sign-in, read once by the espace adhérent's home.
+WELCOME_SESSION_KEY = "first_sign_in"
+
 
 class AccountAdapter(DefaultAccountAdapter):
     # allauth's messages, in the product's French (its catalogue says "e-mail", "jeton"…).
@@ -94,6 +97,14 @@ class AccountAdapter(DefaultAccountAdapter):
         allowed names, and servers reached under different names would each keep their own
         count."""
         return credentials.get("email", credentials.get("username", "")).lower()
+
+    def login(self, request: HttpRequest, user) -> None:
+        """A person's very first sign-in is remembered for the session: the espace adhérent then
+        opens on a welcome that says what to do next (``WELCOME_SESSION_KEY``)."""
+        first = user.last_login is None
+        super().login(request, user)
+        if first:
+            request.session[WELCOME_SESSION_KEY] = True
 
     def pre_login(self, request: HttpRequest, user, **kwargs):
         """A member whose structure has not validated the account (or refused it) does not log

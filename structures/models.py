@@ -93,6 +93,15 @@ class Structure(models.Model):
         blank=True,
         help_text=_("Par exemple : du lundi au vendredi, de 9 h à 12 h."),
     )
+    contact_message = models.TextField(
+        _("message aux ouvrants-droit"),
+        blank=True,
+        max_length=500,
+        help_text=_(
+            "Quelques lignes que les ouvrants-droit lisent sur l'accueil de leur espace et sur les "
+            "pages d'attente et de refus, par exemple : « Permanence du CSE le jeudi midi en salle B »."
+        ),
+    )
     # The staff list (liste du personnel) and what the structure lets it decide.
     roster_auto_approve = models.BooleanField(
         _("valider automatiquement les inscriptions dont l'email est sur la liste du personnel"),
@@ -145,7 +154,7 @@ class Structure(models.Model):
 
     @property
     def has_contact(self) -> bool:
-        return bool(self.contact_email or self.contact_phone or self.contact_hours)
+        return bool(self.contact_email or self.contact_phone or self.contact_hours or self.contact_message)
 
     @property
     def contact_phone_uri(self) -> str:

@@ -291,6 +291,8 @@ def invitation_resend(*, invitation: Invitation, acting_user: User | None) -> In
 
 # What a structure lets its staff list decide: its managers set these as well as staff.
 ROSTER_SETTINGS = ("roster_auto_approve", "roster_auto_deactivate", "reminder_delay_days")
+# What a structure's managers set themselves: the staff list's settings and their message.
+MANAGER_SETTINGS = (*ROSTER_SETTINGS, "contact_message")
 # The fields of a structure that staff set, in the order the history lists them.
 STRUCTURE_FIELDS = (
     "name",
@@ -302,6 +304,7 @@ STRUCTURE_FIELDS = (
     "contact_email",
     "contact_phone",
     "contact_hours",
+    "contact_message",
     *ROSTER_SETTINGS,
 )
 
@@ -363,7 +366,7 @@ def structure_update(
     logo_remove: bool = False,
 ) -> list[dict[str, str]]:
     """Change a structure's name, kind, beneficiary rules, notifications or contact (staff),
-    or its staff-list settings (``ROSTER_SETTINGS``: its managers too; the caller checks who may
+    or its managers' settings (``MANAGER_SETTINGS``: its managers too; the caller checks who may
     change what),
     and its logo: ``logo`` (an unsaved ``StructureLogo``) replaces it, ``logo_remove`` takes it
     away. Records each changed field before and after; the beneficiaries already declared stay

@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts.adapter import client_ip
+from accounts.adapter import WELCOME_SESSION_KEY, client_ip
 from accounts.decorators import approved_member_required
 from accounts.forms import AddressForm
 from accounts.member_area.forms import ConsentForm, EraseForm, ProfileForm
@@ -36,7 +36,8 @@ from ceplus.models import LegalDocument
 @approved_member_required
 @require_safe
 def member_home(request: HttpRequest) -> HttpResponse:
-    """The espace adhérent's home: status, structure, what to do next, and every page."""
+    """The espace adhérent's home: status, structure, what to do next, its contact, and every
+    page; at the first sign-in, a welcome."""
     member: User = request.user
     structure = member.structure
     has_address = Address.objects.filter(user=member).exists()
@@ -54,6 +55,7 @@ def member_home(request: HttpRequest) -> HttpResponse:
             "beneficiary_count": beneficiary_count,
             "accepts_beneficiaries": bool(structure.allowed_beneficiary_kinds),
             "pending_email": pending_email,
+            "welcome": request.session.pop(WELCOME_SESSION_KEY, False),
         },
     )
 

@@ -40,6 +40,7 @@ from structures.admin.forms import (
 from structures.models import Invitation, Structure, StructureLogo
 from structures.scoping import ScopedAdmin, is_staff_wide
 from structures.services import (
+    MANAGER_SETTINGS,
     ROSTER_SETTINGS,
     STRUCTURE_FIELDS,
     InvitationError,
@@ -81,7 +82,8 @@ def _upload_too_large(request: HttpRequest) -> bool:
 @admin.register(Structure)
 class StructureAdmin(ScopedAdmin):
     """Staff create structures, set their rules and managers; a manager sees their own
-    structures, changes only their staff-list settings (``ROSTER_SETTINGS``) and reaches their
+    structures, changes only their own settings (``MANAGER_SETTINGS``: the staff list's, their message
+    to the members) and reaches their
     invitation tools and staff list from here."""
 
     structure_path = "pk"
@@ -140,6 +142,7 @@ class StructureAdmin(ScopedAdmin):
                             "contact_email",
                             "contact_phone",
                             "contact_hours",
+                            "contact_message",
                             "logo_display",
                             "logo",
                             "logo_remove",
@@ -162,7 +165,15 @@ class StructureAdmin(ScopedAdmin):
             (_("Notifications"), {"fields": ["notification"]}),
             (
                 _("Contact et logo"),
-                {"fields": ["contact_email", "contact_phone", "contact_hours", "logo_display"]},
+                {
+                    "fields": [
+                        "contact_email",
+                        "contact_phone",
+                        "contact_hours",
+                        "contact_message",
+                        "logo_display",
+                    ]
+                },
             ),
             (_("Gestionnaires"), {"fields": ["managers_display"]}),
             self._roster_fieldset(),
@@ -205,7 +216,7 @@ class StructureAdmin(ScopedAdmin):
         staff = is_staff_wide(request.user)
         logo = form.cleaned_data.get("logo") if staff else None
         if change:
-            allowed = STRUCTURE_FIELDS if staff else ROSTER_SETTINGS
+            allowed = STRUCTURE_FIELDS if staff else MANAGER_SETTINGS
             values = {name: getattr(obj, name) for name in allowed if name in form.cleaned_data}
             structure_update(
                 structure=obj,

@@ -35,6 +35,7 @@ CONTACT = {
     "contact_email": "cse@cse-textiles.example",
     "contact_phone": "03 89 00 00 00",
     "contact_hours": "du lundi au vendredi, de 9 h à 12 h",
+    "contact_message": "Permanence du CSE le jeudi de 12 h à 14 h, salle B (bâtiment administratif).",
 }
 
 
