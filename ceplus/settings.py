@@ -301,6 +301,9 @@ ACCOUNT_CHANGE_EMAIL = True
 # (accounts.middleware.SecondFactorRequiredMiddleware), offered to members from "Mon profil".
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "CE+ Services"
+# A code of the previous or next 30 seconds is accepted too (RFC 6238's advice): a phone's clock
+# a few seconds off, or a code typed as it changes, still works. Each code works once.
+MFA_TOTP_TOLERANCE = 1
 MFA_PASSKEY_LOGIN_ENABLED = False
 # WebAuthn needs https, except on a developer's http://localhost.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG

@@ -2,7 +2,10 @@
 offered to members; the authenticator app's set-up, its codes, the recovery codes, the French
 security notices; "Mes appareils"."""
 
+import datetime
+
 import pytest
+import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
@@ -179,3 +182,15 @@ def test_a_manager_cannot_reset_anyones_second_factor(client):
     )
     assert Authenticator.objects.filter(user=member).exists()
     assert Authenticator.objects.filter(user=colleague).exists()
+
+
+def test_the_code_of_the_previous_period_is_still_accepted(client):
+    """A code typed as the app changes it (or a phone's clock a little behind) works."""
+    manager = factories.ManagerFactory()
+    now = datetime.datetime.now(tz=datetime.UTC)
+    with time_machine.travel(now, tick=False):
+        code = factories.totp_code()
+    with time_machine.travel(now + datetime.timedelta(seconds=30), tick=False):
+        log_in(client, manager)
+        client.post(AUTHENTICATE, {"code": code})
+        assert "_auth_user_id" in client.session
