@@ -9,8 +9,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from ceplus.middleware import SignedInGateMiddleware
 
-class SecondFactorRequiredMiddleware:
+
+class SecondFactorRequiredMiddleware(SignedInGateMiddleware):
     """An account with access to the admin (structure managers, CE+ Services staff) that has no
     second factor yet (an authenticator app or a passkey / security key) is taken to set one up
     before anything else, on every page. What the set-up needs stays open: allauth's two-factor
@@ -21,38 +23,26 @@ class SecondFactorRequiredMiddleware:
     exists, signing in asks for it, and nothing reaches the admin without it.
     """
 
-    def __init__(self, get_response):
-        self.get_response = get_response
-        self._exempt: tuple[str, ...] | None = None
+    def open_prefixes(self) -> tuple[str, ...]:
+        return (
+            reverse("mfa_index"),
+            reverse("account_reauthenticate"),
+            reverse("account_logout"),
+            reverse("healthz"),
+            settings.STATIC_URL,
+        )
 
-    def exempt_prefixes(self) -> tuple[str, ...]:
-        if self._exempt is None:
-            self._exempt = (
-                reverse("mfa_index"),
-                reverse("account_reauthenticate"),
-                reverse("account_logout"),
-                reverse("healthz"),
-                settings.STATIC_URL,
-            )
-        return self._exempt
+    def stops(self, request: HttpRequest, user) -> bool:
+        return user.is_staff and not get_mfa_adapter().is_mfa_enabled(user)
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and user.is_staff
-            and not request.path.startswith(self.exempt_prefixes())
-            and not get_mfa_adapter().is_mfa_enabled(user)
-        ):
-            messages.info(
-                request,
-                _(
-                    "Votre compte donne accès aux données des ouvrants-droit : protégez-le par une "
-                    "deuxième étape de connexion (une application d'authentification ou une clé de "
-                    "sécurité) avant de continuer."
-                ),
-                fail_silently=True,
-            )
-            return HttpResponseRedirect(reverse("mfa_index"))
-        return self.get_response(request)
+    def redirect(self, request: HttpRequest, user) -> HttpResponse:
+        messages.info(
+            request,
+            _(
+                "Votre compte donne accès aux données des ouvrants-droit : protégez-le par une "
+                "deuxième étape de connexion (une application d'authentification ou une clé de "
+                "sécurité) avant de continuer."
+            ),
+            fail_silently=True,
+        )
+        return HttpResponseRedirect(reverse("mfa_index"))

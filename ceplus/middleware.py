@@ -89,3 +89,37 @@ class NulCharactersMiddleware:
         for name, value in view_kwargs.items():
             if isinstance(value, str) and NUL in value:
                 view_kwargs[name] = value.replace(NUL, REPLACEMENT)
+
+
+class SignedInGateMiddleware:
+    """A gate for signed-in people: a subclass says whom it stops (``stops``) and where it sends
+    them (``redirect``), and which pages stay open (``open_prefixes``: URLs reversed once, at
+    the first request, when the URL configuration is loaded)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._open: tuple[str, ...] | None = None
+
+    def open_prefixes(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def stops(self, request: HttpRequest, user) -> bool:
+        raise NotImplementedError
+
+    def redirect(self, request: HttpRequest, user) -> HttpResponse | None:
+        raise NotImplementedError
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._open is None:
+            self._open = self.open_prefixes()
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(self._open)
+            and self.stops(request, user)
+        ):
+            response = self.redirect(request, user)
+            if response is not None:
+                return response
+        return self.get_response(request)

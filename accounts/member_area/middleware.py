@@ -10,13 +10,14 @@ from django.urls import reverse
 
 from accounts.services import documents_to_accept
 from ceplus.legal_documents import consent_document_ids
+from ceplus.middleware import SignedInGateMiddleware
 
 # The current versions the member is known to have accepted, so that a visit costs one query
 # (the versions in force) rather than two.
 SESSION_KEY = "accepted_documents"
 
 
-class ConsentRequiredMiddleware:
+class ConsentRequiredMiddleware(SignedInGateMiddleware):
     """When staff publish a new version of the CGU, the CGV or the règlement, an approved member
     is sent to accept it at their next request, before going on; they come back where they were
     going afterwards.
@@ -26,37 +27,21 @@ class ConsentRequiredMiddleware:
     their data and erase their account), the admin, static files and the health check.
     """
 
-    def __init__(self, get_response):
-        self.get_response = get_response
-        self._exempt: tuple[str, ...] | None = None
+    def open_prefixes(self) -> tuple[str, ...]:
+        return (
+            reverse("member_consents_accept"),
+            reverse("member_data"),
+            reverse("account_logout"),
+            reverse("legal_document", args=["x"]).rsplit("x/", 1)[0],
+            reverse("admin:index"),
+            reverse("healthz"),
+            settings.STATIC_URL,
+        )
 
-    def exempt_prefixes(self) -> tuple[str, ...]:
-        if self._exempt is None:
-            self._exempt = (
-                reverse("member_consents_accept"),
-                reverse("member_data"),
-                reverse("account_logout"),
-                reverse("legal_document", args=["x"]).rsplit("x/", 1)[0],
-                reverse("admin:index"),
-                reverse("healthz"),
-                settings.STATIC_URL,
-            )
-        return self._exempt
+    def stops(self, request: HttpRequest, user) -> bool:
+        return user.is_approved_member
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and user.is_approved_member
-            and not request.path.startswith(self.exempt_prefixes())
-        ):
-            response = self._check(request, user)
-            if response is not None:
-                return response
-        return self.get_response(request)
-
-    def _check(self, request: HttpRequest, user) -> HttpResponse | None:
+    def redirect(self, request: HttpRequest, user) -> HttpResponse | None:
         # Ids only, kept in the process a minute (``ceplus.legal_documents``): a member who
         # accepted them costs no query; the documents themselves are read only to ask.
         current_ids = list(consent_document_ids())
