@@ -3,7 +3,7 @@
 import re
 import unicodedata
 
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 _SPACES = re.compile(r"\s+")
 # Control characters (C0, C1, DEL) never belong in a name, an address or a mail header.
@@ -35,6 +35,15 @@ def name_key(last_name: str, first_name: str) -> str:
         return _NOT_ALNUM.sub(" ", fold(value)).strip()
 
     return f"{words(last_name)}|{words(first_name)}"
+
+
+def days_in_words(days: int) -> str:
+    """A number of calendar days as a wait is said: "aujourd'hui", "hier", "12 jours"."""
+    if days <= 0:
+        return gettext("aujourd'hui")
+    if days == 1:
+        return gettext("hier")
+    return ngettext("%(days)d jour", "%(days)d jours", days) % {"days": days}
 
 
 def clean_line(value: str) -> str:

@@ -47,7 +47,7 @@ from accounts.services import profile_update
 from beneficiaries.models import Beneficiary
 from beneficiaries.rules import household_in_words
 from ceplus.admin_base import changes_table
-from ceplus.text import short_list
+from ceplus.text import days_in_words, short_list
 from structures import lifecycle
 from structures.admin.common import (
     ReadOnlyInline,
@@ -360,12 +360,8 @@ def queue_today(member: User):
 
 
 def waiting_in_words(days: int) -> str:
-    """How long a registration waits, as the queue says it."""
-    if days <= 0:
-        return str(_("depuis aujourd'hui"))
-    if days == 1:
-        return str(_("depuis hier"))
-    return ngettext("depuis %(days)d jour", "depuis %(days)d jours", days) % {"days": days}
+    """How long a registration waits, as the queue says it: "depuis 3 jours"."""
+    return gettext("depuis %(duration)s") % {"duration": days_in_words(days)}
 
 
 def with_match(queryset):

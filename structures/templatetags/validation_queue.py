@@ -7,8 +7,8 @@ from django import template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from ceplus.text import days_in_words
 from structures.admin.member_import import IMPORT_PERMISSIONS
 from structures.dashboard import StructureActivity, dashboard
 from structures.scoping import managed_structure_ids
@@ -23,11 +23,7 @@ def waiting_duration(since: datetime.datetime | None, *, now: datetime.datetime)
         return ""
     zone = timezone.get_default_timezone()
     days = (timezone.localtime(now, zone).date() - timezone.localtime(since, zone).date()).days
-    if days <= 0:
-        return _("aujourd'hui")
-    if days == 1:
-        return _("hier")
-    return ngettext("%(days)d jour", "%(days)d jours", days) % {"days": days}
+    return days_in_words(days)
 
 
 def waiting_words(since: datetime.datetime | None, *, pending: int, now: datetime.datetime) -> str:
