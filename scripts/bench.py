@@ -23,6 +23,7 @@ Traffic goes to 127.0.0.1 only.
 from __future__ import annotations
 
 import argparse
+import base64
 import http.cookiejar
 import importlib.metadata
 import json
@@ -776,6 +777,7 @@ def main() -> int:
             "DATABASE_URL": database.url,
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
+            "FILE_ENCRYPTION_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             # Loopback http: no redirection to https, cookies without the Secure flag.
             "SECURE_SSL_REDIRECT": "0",

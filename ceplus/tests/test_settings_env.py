@@ -121,6 +121,7 @@ def test_deploy_check_passes_with_production_settings():
         "SECRET_KEY": "Zq8#v2Lp!x9Rt4Wm7Nc1Bf6Hj3Kd5Ys0Ga8Ue2Oi4Pl7Mn9Qb1Vc3Xz6Tr8Ew5",
         "ALLOWED_HOSTS": "example.org",
         "DATABASE_URL": "postgres://ceplus@127.0.0.1:5432/ceplus",
+        "FILE_ENCRYPTION_KEYS": "kSO2k6MAzM4R21Ymg7jItsDMTdZ_kGqr9jtSPmdO62U=",
     }
     result = subprocess.run(
         [
@@ -140,6 +141,23 @@ def test_deploy_check_passes_with_production_settings():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_needs_a_file_encryption_key():
+    """Without a key the proofs could not be read: production does not start, and says how to
+    make one; a malformed key is refused too."""
+    production = {
+        "DEBUG": "0",
+        "SECRET_KEY": "Zq8#v2Lp!x9Rt4Wm7Nc1Bf6Hj3Kd5Ys0Ga8Ue2Oi4Pl7Mn9Qb1Vc3Xz6Tr8Ew5",
+        "ALLOWED_HOSTS": "example.org",
+        "DATABASE_URL": "postgres://ceplus@127.0.0.1:5432/ceplus",
+    }
+    result = run_check(**production)
+    assert result.returncode != 0
+    assert "FILE_ENCRYPTION_KEYS must be set when DEBUG is off" in result.stderr
+    assert "Fernet.generate_key()" in result.stderr
+    result = run_check(**production, FILE_ENCRYPTION_KEYS="pas-une-clé")
+    assert "FILE_ENCRYPTION_KEYS must be comma-separated Fernet keys" in result.stderr
 
 
 def test_an_env_file_fills_in_what_the_environment_does_not_say(tmp_path):
