@@ -23,10 +23,15 @@ class BeneficiaryRules(Protocol):
 
     name: str
     child_age_limit: int | None
+    child_extended_age_limit: int | None
 
     def allows(self, relationship: str) -> bool: ...
 
     def age_reference_date(self, today: datetime.date) -> datetime.date: ...
+
+    def proof_kinds_for(self, relationship: str) -> list[str]: ...
+
+    def extended_age_proof_kinds(self) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,31 @@ def age_on(birth_date: datetime.date, day: datetime.date) -> int:
     return years
 
 
+def child_age_limits(structure: BeneficiaryRules) -> tuple[int | None, int | None]:
+    """The base age limit of children and, when the structure extends it with a proof, the
+    extended one (``None`` each: none)."""
+    base = structure.child_age_limit
+    if base is None:
+        return None, None
+    extended = structure.child_extended_age_limit
+    if extended is None or extended <= base or not structure.extended_age_proof_kinds():
+        return base, None
+    return base, extended
+
+
+def limit_reached_on(structure: BeneficiaryRules, birth_date: datetime.date, limit: int) -> datetime.date:
+    """The first day on which a child born on ``birth_date`` counts as ``limit`` years old under
+    the structure's way of computing ages (on the day, on 1 January, on 31 December)."""
+    low, high = birth_date, birth_date + datetime.timedelta(days=366 * (limit + 1))
+    while low < high:  # the age at the reference date never decreases as days go by
+        middle = low + (high - low) // 2
+        if age_on(birth_date, structure.age_reference_date(middle)) >= limit:
+            high = middle
+        else:
+            low = middle + datetime.timedelta(days=1)
+    return low
+
+
 def check_beneficiary(
     structure: BeneficiaryRules, candidate: Candidate, *, today: datetime.date
 ) -> list[RuleViolation]:
@@ -81,28 +111,36 @@ def check_beneficiary(
                     field="birth_date",
                 )
             )
-        elif (
-            candidate.relationship == Relationship.CHILD
-            and structure.child_age_limit is not None
-            and age_on(candidate.birth_date, structure.age_reference_date(today)) >= structure.child_age_limit
-        ):
+        elif candidate.relationship == Relationship.CHILD and structure.child_age_limit is not None:
+            base, extended = child_age_limits(structure)
+            limit = extended or base
             reference = structure.age_reference_date(today)
-            errors.append(
-                RuleViolation(
+            if age_on(candidate.birth_date, reference) >= limit:
+                message = (
                     _(
+                        "Cet enfant a %(age)d ans au %(date)s : %(structure)s accepte les enfants "
+                        "de moins de %(limit)d ans, et de moins de %(extended)d ans avec un justificatif."
+                    )
+                    if extended
+                    else _(
                         "Cet enfant a %(age)d ans au %(date)s : %(structure)s accepte les enfants "
                         "de moins de %(limit)d ans."
                     )
-                    % {
-                        "age": age_on(candidate.birth_date, reference),
-                        "date": reference.strftime("%d/%m/%Y"),
-                        "structure": structure.name,
-                        "limit": structure.child_age_limit,
-                    },
-                    code="child_too_old",
-                    field="birth_date",
                 )
-            )
+                errors.append(
+                    RuleViolation(
+                        message
+                        % {
+                            "age": age_on(candidate.birth_date, reference),
+                            "date": reference.strftime("%d/%m/%Y"),
+                            "structure": structure.name,
+                            "limit": base,
+                            "extended": extended or 0,
+                        },
+                        code="child_too_old",
+                        field="birth_date",
+                    )
+                )
     return errors
 
 

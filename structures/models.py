@@ -13,7 +13,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from beneficiaries.models import Relationship
+from beneficiaries.models import EXTENDED_AGE_PROOFS, PROOFS_FOR_RELATIONSHIP, Relationship
 from ceplus.text import name_key
 
 
@@ -67,6 +67,33 @@ class Structure(models.Model):
         max_length=16,
         choices=AgeReference.choices,
         default=AgeReference.TODAY,
+    )
+    child_extended_age_limit = models.PositiveSmallIntegerField(
+        _("âge limite prolongé, avec un justificatif"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Un enfant qui a passé l'âge limite reste bénéficiaire jusqu'à cet âge s'il envoie "
+            "chaque année un justificatif (études, apprentissage). Vide : pas de prolongation."
+        ),
+    )
+    child_extended_proofs = models.JSONField(
+        _("justificatifs de la prolongation"),
+        default=list,
+        blank=True,
+        help_text=_("Les documents acceptés pour prolonger un enfant au-delà de l'âge limite."),
+    )
+    proof_required_kinds = models.JSONField(
+        _("justificatif demandé pour"),
+        default=list,
+        blank=True,
+        help_text=_("Les liens de parenté dont la structure demande la preuve."),
+    )
+    accepted_proofs = models.JSONField(
+        _("justificatifs acceptés"),
+        default=list,
+        blank=True,
+        help_text=_("Les documents que la structure accepte comme preuve du lien de parenté."),
     )
     notification = models.CharField(
         _("prévenir les gestionnaires"),
@@ -151,6 +178,20 @@ class Structure(models.Model):
 
     def allows(self, relationship: str) -> bool:
         return relationship in (self.allowed_beneficiary_kinds or [])
+
+    def proof_kinds_for(self, relationship: str) -> list[str]:
+        """The documents this structure accepts as proof of ``relationship``; empty when it asks
+        none."""
+        if relationship not in (self.proof_required_kinds or []):
+            return []
+        accepted = set(self.accepted_proofs or [])
+        return [kind for kind in PROOFS_FOR_RELATIONSHIP.get(relationship, ()) if kind in accepted]
+
+    def extended_age_proof_kinds(self) -> list[str]:
+        """The documents that keep a child past the base age limit (none: no extension)."""
+        if self.child_extended_age_limit is None:
+            return []
+        return [kind for kind in EXTENDED_AGE_PROOFS if kind in (self.child_extended_proofs or [])]
 
     @property
     def has_contact(self) -> bool:
