@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -39,8 +40,8 @@ class State:
 
 @dataclass(frozen=True)
 class Standing:
-    """One beneficiary's state on a day. ``purpose`` and ``kinds`` name the proof the member can
-    send next (none when nothing can be sent)."""
+    """One beneficiary's state on a day. ``purpose`` and ``kinds`` name the proof it waits for
+    (to send, or sent and waiting for a manager), if any."""
 
     state: str
     date: datetime.date | None = None
@@ -86,6 +87,29 @@ def _proof_state(proofs: Sequence[Proof], purpose: str, day: datetime.date) -> t
     return State.PROOF_NEEDED, None
 
 
+def proof_needs(
+    beneficiary: Beneficiary, rules: BeneficiaryRules, day: datetime.date
+) -> list[tuple[str, tuple[str, ...]]]:
+    """What the structure asks to be proven of ``beneficiary`` on ``day``, whatever was sent:
+    ``[(Proof.Purpose, accepted documents)]``. Nothing for a link it does not accept or a child
+    past every age limit."""
+    if not rules.allows(beneficiary.relationship):
+        return []
+    needs: list[tuple[str, tuple[str, ...]]] = []
+    relationship_kinds = tuple(rules.proof_kinds_for(beneficiary.relationship))
+    if relationship_kinds:
+        needs.append((Proof.Purpose.RELATIONSHIP, relationship_kinds))
+    if beneficiary.relationship == Relationship.CHILD:
+        base, extended = child_age_limits(rules)
+        if base is not None:
+            age = age_on(beneficiary.birth_date, rules.age_reference_date(day))
+            if age >= (extended or base):
+                return []
+            if age >= base:
+                needs.append((Proof.Purpose.EXTENDED_AGE, tuple(rules.extended_age_proof_kinds())))
+    return needs
+
+
 def standing(
     beneficiary: Beneficiary,
     rules: BeneficiaryRules,
@@ -100,10 +124,6 @@ def standing(
     the member confirmed their family in it."""
     if not rules.allows(beneficiary.relationship):
         return Standing(State.NOT_ALLOWED)
-    needs: list[tuple[str, tuple[str, ...]]] = []
-    relationship_kinds = tuple(rules.proof_kinds_for(beneficiary.relationship))
-    if relationship_kinds:
-        needs.append((Proof.Purpose.RELATIONSHIP, relationship_kinds))
     if beneficiary.relationship == Relationship.CHILD:
         base, extended = child_age_limits(rules)
         if base is not None:
@@ -112,30 +132,25 @@ def standing(
                 return Standing(
                     State.NOT_ELIGIBLE, date=limit_reached_on(rules, beneficiary.birth_date, extended or base)
                 )
-            if age >= base:
-                extended_kinds = tuple(rules.extended_age_proof_kinds())
-                state, _proof = _proof_state(proofs, Proof.Purpose.EXTENDED_AGE, day)
-                aged_out_on = limit_reached_on(rules, beneficiary.birth_date, base)
-                if state == State.PROOF_NEEDED and beneficiary.created_at.date() < aged_out_on:
-                    # A child who aged out without a proof: no longer entitled since that day,
-                    # until a proof of studies or apprenticeship is checked.
-                    return Standing(
-                        State.NOT_ELIGIBLE,
-                        date=aged_out_on,
-                        purpose=Proof.Purpose.EXTENDED_AGE,
-                        kinds=extended_kinds,
-                    )
-                needs.append((Proof.Purpose.EXTENDED_AGE, extended_kinds))
-    results = [(purpose, kinds, *_proof_state(proofs, purpose, day)) for purpose, kinds in needs]
+    results = [
+        (purpose, kinds, *_proof_state(proofs, purpose, day))
+        for purpose, kinds in proof_needs(beneficiary, rules, day)
+    ]
+    for purpose, kinds, state, _proof in results:
+        if purpose == Proof.Purpose.EXTENDED_AGE and state == State.PROOF_NEEDED:
+            aged_out_on = limit_reached_on(rules, beneficiary.birth_date, rules.child_age_limit)
+            if beneficiary.created_at.date() < aged_out_on:
+                # A child who aged out without a proof: no longer entitled since that day, until
+                # a proof of studies or apprenticeship is checked.
+                return Standing(State.NOT_ELIGIBLE, date=aged_out_on, purpose=purpose, kinds=kinds)
     for wanted in (State.REFUSED, State.PROOF_NEEDED, State.PROOF_SENT):
         for purpose, kinds, state, proof in results:
             if state == wanted:
                 return Standing(
                     state,
                     reason=proof.refusal_text if proof is not None and state == State.REFUSED else "",
-                    # A proof waiting for a manager: nothing more to send for it.
-                    purpose=None if state == State.PROOF_SENT else purpose,
-                    kinds=() if state == State.PROOF_SENT else kinds,
+                    purpose=purpose,
+                    kinds=kinds,
                 )
     if (
         campaign is not None
@@ -146,7 +161,7 @@ def standing(
         return Standing(State.TO_CONFIRM)
     if results:
         verified = max(proof.decided_at for _purpose, _kinds, _state, proof in results)
-        return Standing(State.VERIFIED, date=verified.date() if verified else None)
+        return Standing(State.VERIFIED, date=timezone.localdate(verified))
     return Standing(State.DECLARED)
 
 

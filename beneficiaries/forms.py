@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from beneficiaries.models import Beneficiary
+from beneficiaries.proof_files import CheckedFile, ProofFileError, check_proof_file, too_large_message
 from beneficiaries.rules import (
     BeneficiaryRules,
     Candidate,
@@ -269,3 +270,54 @@ class BeneficiaryForm(BeneficiaryFieldsForm):
             first_name=candidate.first_name,
             pk=self.instance.pk if self.instance else None,
         )
+
+
+class ProofForm(forms.Form):
+    """A proof for one beneficiary: which document, and its file (a PDF or a phone's photo). The
+    file is checked from its content (``beneficiaries.proof_files``); the service keeps it."""
+
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Quel document envoyez-vous ?"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": gettext_lazy("Choisissez le document que vous envoyez."),
+            "invalid_choice": gettext_lazy("Choisissez l'un des documents proposés."),
+        },
+    )
+    file = forms.FileField(
+        label=gettext_lazy("Fichier du justificatif"),
+        help_text=gettext_lazy(
+            "Un PDF, ou une photo (JPEG ou PNG) bien lisible du document entier, de 5 Mo au plus. "
+            "Sur un téléphone, vous pouvez prendre la photo maintenant."
+        ),
+        error_messages={
+            "required": gettext_lazy("Choisissez le fichier du justificatif, ou prenez-le en photo."),
+            "empty": gettext_lazy("Le fichier choisi est vide : choisissez un autre fichier."),
+        },
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+    )
+
+    def __init__(
+        self,
+        *args,
+        kinds: list[tuple[str, str]],
+        too_large: bool = False,
+        dropped_size: int | None = None,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds
+        if len(kinds) == 1:
+            self.fields["kind"].initial = kinds[0][0]
+        if too_large:
+            # The upload handler dropped the file: say why rather than "choose a file".
+            self.fields["file"].error_messages["required"] = too_large_message(dropped_size)
+        self.checked: CheckedFile | None = None
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            self.checked = check_proof_file(upload.name, upload.read())
+        except ProofFileError as error:
+            raise ValidationError(str(error), code="proof_file") from None
+        return upload

@@ -160,6 +160,7 @@ class Proof(models.Model):
         PENDING = "pending", _("À vérifier")
         ACCEPTED = "accepted", _("Vérifié")
         REFUSED = "refused", _("Refusé")
+        REPLACED = "replaced", _("Remplacé avant vérification")
         EXPIRED = "expired", _("Supprimé sans vérification")
 
     class RefusalReason(models.TextChoices):

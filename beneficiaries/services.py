@@ -10,15 +10,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from beneficiaries.models import Beneficiary, BeneficiaryChange
+from beneficiaries.entitlement import proof_needs
+from beneficiaries.models import Beneficiary, BeneficiaryChange, Proof, ProofFile
+from beneficiaries.proof_files import CheckedFile
 from beneficiaries.rules import Candidate, check_beneficiary, check_household
+from ceplus.crypto import decrypt, encrypt
+from ceplus.emails import absolute_url, queue_email
 
 # The fields a member may set, in the order the audit trail lists them.
 EDITABLE_FIELDS = ("relationship", "last_name", "first_name", "birth_date")
@@ -238,3 +244,129 @@ def beneficiaries_declare(
         )
         added.append(beneficiary)
     return added
+
+
+# --- Proofs (justificatifs) ------------------------------------------------------------------
+
+# A yearly proof (studies, apprenticeship) counts this long after it was checked.
+YEARLY_PROOF_VALIDITY = datetime.timedelta(days=365)
+
+
+class ProofNotExpected(Exception):
+    """Nothing about this beneficiary can be proven with that document now (the rules changed,
+    or the form was forged); the message says so in French."""
+
+
+class ProofAlreadyDecided(Exception):
+    """Another manager decided on this proof first (or it was deleted meanwhile)."""
+
+
+def proof_needs_today(beneficiary: Beneficiary) -> list[tuple[str, tuple[str, ...]]]:
+    """What the member may prove of ``beneficiary`` today (``entitlement.proof_needs``)."""
+    structure = beneficiary.member.structure
+    return [] if structure is None else proof_needs(beneficiary, structure, timezone.localdate())
+
+
+@transaction.atomic
+def proof_send(
+    *,
+    beneficiary: Beneficiary,
+    purpose: str,
+    kind: str,
+    file: CheckedFile,
+    acting_user: User | None,
+) -> Proof:
+    """Keep the file of a proof for ``beneficiary``, encrypted, until a manager decides. The
+    document must be one the structure accepts for ``purpose``, something it asks proven of
+    this beneficiary today (a yearly proof may be sent again before the last one runs out). A
+    proof still waiting for the same purpose is replaced: its file is deleted."""
+    member = _lock_member(beneficiary.member)
+    beneficiary = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk, member=member)
+    beneficiary.member = member
+    if kind not in dict(proof_needs_today(beneficiary)).get(purpose, ()):
+        raise ProofNotExpected(
+            _("Ce justificatif n'est pas demandé pour %(name)s : choisissez l'un de ceux proposés.")
+            % {"name": beneficiary.first_name}
+        )
+    now = timezone.now()
+    replaced = Proof.objects.select_for_update().filter(
+        beneficiary=beneficiary, purpose=purpose, status=Proof.Status.PENDING
+    )
+    ProofFile.objects.filter(proof__in=replaced).delete()
+    replaced.update(status=Proof.Status.REPLACED, decided_at=now)
+    proof = Proof.objects.create(
+        beneficiary=beneficiary, purpose=purpose, kind=kind, sent_at=now, sent_by=acting_user
+    )
+    ProofFile.objects.create(
+        proof=proof, encrypted=encrypt(file.content), content_type=file.content_type, size=len(file.content)
+    )
+    return proof
+
+
+def proof_file_content(proof: Proof) -> tuple[bytes, str]:
+    """The decrypted file of a proof waiting for a decision, and its type (``ProofFile.DoesNotExist``
+    once decided or purged; ``UnreadableFile`` if no key reads it)."""
+    stored = ProofFile.objects.get(proof=proof)
+    return decrypt(stored.encrypted), stored.content_type
+
+
+@transaction.atomic
+def proof_decide(
+    *,
+    proof: Proof,
+    accepted: bool,
+    acting_user: User | None,
+    reason: str = "",
+    details: str = "",
+) -> Proof:
+    """Accept or refuse a proof (a manager of the member's structure, or staff: the admin checks
+    who). The file is deleted at once; what stays is the document's kind, who decided, when, and
+    the outcome (with the motif of a refusal, emailed to the member with a link to send another).
+    """
+    locked = Proof.objects.select_for_update().filter(pk=proof.pk, status=Proof.Status.PENDING).first()
+    if locked is None:
+        raise ProofAlreadyDecided
+    if not accepted and reason not in Proof.RefusalReason.values:
+        raise ValueError("a refusal needs one of Proof.RefusalReason")
+    now = timezone.now()
+    locked.status = Proof.Status.ACCEPTED if accepted else Proof.Status.REFUSED
+    locked.decided_at = now
+    locked.decided_by = acting_user
+    locked.refusal_reason = "" if accepted else reason
+    locked.refusal_details = "" if accepted else details.strip()[:500]
+    if accepted and locked.purpose == Proof.Purpose.EXTENDED_AGE:
+        locked.valid_until = timezone.localdate(now) + YEARLY_PROOF_VALIDITY
+    locked.save()
+    ProofFile.objects.filter(proof=locked).delete()
+    if not accepted:
+        beneficiary = locked.beneficiary
+        member = beneficiary.member
+        queue_email(
+            "beneficiaries/email/proof_refused",
+            member.email,
+            {
+                "member": member,
+                "structure": member.structure,
+                "beneficiary": beneficiary,
+                "proof": locked,
+                "send_url": absolute_url(reverse("proof_send", args=[beneficiary.pk])),
+            },
+            recipient=member,
+        )
+    return locked
+
+
+@transaction.atomic
+def proofs_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete the files of the proofs nobody checked within ``PURGE_UNCHECKED_PROOFS_AFTER_DAYS``
+    (the daily purge); the member is asked for the proof again. The number of files deleted."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.PURGE_UNCHECKED_PROOFS_AFTER_DAYS)
+    stale = list(
+        Proof.objects.select_for_update()
+        .filter(status=Proof.Status.PENDING, sent_at__lt=cutoff)
+        .values_list("pk", flat=True)
+    )
+    ProofFile.objects.filter(proof__in=stale).delete()
+    Proof.objects.filter(pk__in=stale).update(status=Proof.Status.EXPIRED, decided_at=now)
+    return len(stale)

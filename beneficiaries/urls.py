@@ -9,4 +9,5 @@ urlpatterns = [
     path("ajouter/", views.beneficiary_add, name="beneficiary_add"),
     path("<int:pk>/modifier/", views.beneficiary_edit, name="beneficiary_edit"),
     path("<int:pk>/supprimer/", views.beneficiary_remove, name="beneficiary_remove"),
+    path("<int:pk>/justificatif/", views.proof_send, name="proof_send"),
 ]

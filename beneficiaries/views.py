@@ -9,14 +9,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.decorators import approved_member_required
 from accounts.models import User
 from beneficiaries import services
-from beneficiaries.forms import BeneficiaryForm, add_rule_errors
-from beneficiaries.models import Beneficiary, Relationship
-from beneficiaries.rules import BeneficiaryRules, Candidate, check_beneficiary
+from beneficiaries.entitlement import State, standings
+from beneficiaries.forms import BeneficiaryForm, ProofForm, add_rule_errors
+from beneficiaries.models import Beneficiary, Proof, ProofFile, ProofKind, Relationship
+from beneficiaries.rules import BeneficiaryRules, Candidate, child_age_limits
+from ceplus.uploads import MemoryOnlyUploadHandler
 
 
 def _member_and_structure(request: HttpRequest) -> tuple[User, BeneficiaryRules]:
@@ -31,36 +34,44 @@ def _others(member: User) -> list[Candidate]:
     ]
 
 
+def _documents(kinds) -> str:
+    """["livret_famille", "attestation_pacs"] → "livret de famille ou attestation de PACS"."""
+    labels = [str(ProofKind(kind).label) for kind in kinds]
+    labels = [label[0].lower() + label[1:] if not label.startswith("PACS") else label for label in labels]
+    if len(labels) < 2:
+        return "".join(labels)
+    return _("%(first)s ou %(last)s") % {"first": ", ".join(labels[:-1]), "last": labels[-1]}
+
+
 def _rules_summary(structure: BeneficiaryRules) -> dict:
-    """The structure's rules, said to the member before they fill anything in."""
+    """The structure's rules, said to the member before they fill anything in: who counts, the
+    children's ages, and which proofs it asks."""
+    base, extended = child_age_limits(structure)
     return {
         "allowed": [label for value, label in Relationship.choices if structure.allows(value)],
         "allows_children": structure.allows(Relationship.CHILD),
-        "child_age_limit": structure.child_age_limit,
+        "child_age_limit": base,
+        "child_extended_age_limit": extended,
+        "extended_documents": _documents(structure.extended_age_proof_kinds()) if extended else "",
         "age_reference": structure.get_child_age_reference_display(),
+        "proofs": [
+            {"relationship": label, "documents": _documents(structure.proof_kinds_for(value))}
+            for value, label in Relationship.choices
+            if structure.allows(value) and structure.proof_kinds_for(value)
+        ],
     }
 
 
 @approved_member_required
 @require_safe
 def beneficiary_list(request: HttpRequest) -> HttpResponse:
-    """The member's beneficiaries, each with what the structure's rules say of it today."""
+    """The member's beneficiaries, each with where it stands today (the structure's rules, the
+    proofs sent and checked) and the proof to send if one is asked."""
     member, structure = _member_and_structure(request)
-    today = timezone.localdate()
-    beneficiaries = list(Beneficiary.objects.filter(member=member))
+    beneficiaries = Beneficiary.objects.filter(member=member).select_related("member__structure")
     rows = [
-        {
-            "beneficiary": beneficiary,
-            "problems": [
-                error.message
-                for error in check_beneficiary(
-                    structure,
-                    Candidate(relationship=beneficiary.relationship, birth_date=beneficiary.birth_date),
-                    today=today,
-                )
-            ],
-        }
-        for beneficiary in beneficiaries
+        {"beneficiary": entry.beneficiary, "standing": entry.standing}
+        for entry in standings(beneficiaries, timezone.localdate())
     ]
     return render(
         request,
@@ -152,3 +163,83 @@ def beneficiary_remove(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("beneficiary_list")
     return render(request, "beneficiaries/remove.html", {"beneficiary": beneficiary})
+
+
+def _proof_choices(needs: list[tuple[str, tuple[str, ...]]]) -> list[tuple[str, str]]:
+    return [(kind, str(ProofKind(kind).label)) for _purpose, kinds in needs for kind in kinds]
+
+
+@csrf_exempt
+@approved_member_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def proof_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """Envoyer un justificatif: the document asked for a beneficiary of the member's own, from a
+    file or the phone's camera. The file is read in memory only (never on the server's disk),
+    then checked and kept encrypted until a manager decides."""
+    # Before anything reads the request's body (the CSRF check included): a file too large is
+    # dropped and said to be, instead of read as missing.
+    handler = MemoryOnlyUploadHandler(request, max_bytes=ProofFile.MAX_BYTES)
+    request.upload_handlers = [handler]
+    return _proof_send(request, pk, handler)
+
+
+@csrf_protect
+def _proof_send(request: HttpRequest, pk: int, handler: MemoryOnlyUploadHandler) -> HttpResponse:
+    beneficiary = get_object_or_404(
+        Beneficiary.objects.select_related("member__structure"), pk=pk, member=request.user
+    )
+    needs = services.proof_needs_today(beneficiary)
+    if not needs:
+        messages.info(
+            request,
+            _("Aucun justificatif n'est demandé pour %(name)s.") % {"name": beneficiary.first_name},
+        )
+        return redirect("beneficiary_list")
+    if request.method == "POST":
+        form = ProofForm(
+            request.POST,
+            request.FILES,
+            kinds=_proof_choices(needs),
+            too_large=handler.too_large,
+            dropped_size=handler.dropped_size,
+        )
+    else:
+        form = ProofForm(kinds=_proof_choices(needs))
+    if request.method == "POST" and form.is_valid():
+        kind = form.cleaned_data["kind"]
+        purpose = next(purpose for purpose, kinds in needs if kind in kinds)
+        try:
+            services.proof_send(
+                beneficiary=beneficiary,
+                purpose=purpose,
+                kind=kind,
+                file=form.checked,
+                acting_user=request.user,
+            )
+        except services.ProofNotExpected as error:
+            form.add_error("kind", str(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Votre justificatif pour %(name)s est envoyé. Un gestionnaire de %(structure)s va "
+                    "le vérifier ; le fichier sera ensuite supprimé."
+                )
+                % {"name": beneficiary.first_name, "structure": beneficiary.member.structure.name},
+            )
+            return redirect("beneficiary_list")
+    standing = standings([beneficiary], timezone.localdate())[0].standing
+    return render(
+        request,
+        "beneficiaries/proof_send.html",
+        {
+            "form": form,
+            "beneficiary": beneficiary,
+            "standing": standing,
+            "waiting": standing.state == State.PROOF_SENT,
+            "purposes": [
+                {"purpose": Proof.Purpose(purpose).label, "documents": _documents(kinds)}
+                for purpose, kinds in needs
+            ],
+        },
+    )

@@ -36,11 +36,12 @@ def test_an_empty_list_says_so(client):
 
 @time_machine.travel(datetime.datetime(2026, 6, 1, 12, tzinfo=datetime.UTC))
 def test_a_child_now_over_the_limit_is_pointed_out(client):
+    """Kept in the list, with the day they stopped being entitled (their 20th birthday)."""
     member = MemberFactory(structure=StructureFactory(name="CSE Textiles", child_age_limit=20))
     BeneficiaryFactory(member=member, birth_date=datetime.date(2005, 1, 1))
     client.force_login(member)
     page = client.get(URL).content.decode()
-    assert "Cet enfant a 21 ans au 01/06/2026 : CSE Textiles accepte les enfants de moins de 20 ans." in page
+    assert "Plus éligible depuis le 01/01/2025" in page
 
 
 def test_a_structure_accepting_no_beneficiary_offers_no_addition(client):

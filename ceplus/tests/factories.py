@@ -8,7 +8,8 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.utils import timezone
 
 from accounts.models import Address, User
-from beneficiaries.models import Beneficiary, Relationship
+from beneficiaries.models import Beneficiary, Proof, ProofFile, ProofKind, Relationship
+from ceplus.crypto import encrypt
 from ceplus.models import LegalDocument
 from structures.models import Invitation, RosterEntry, Structure
 
@@ -100,6 +101,31 @@ class BeneficiaryFactory(factory.django.DjangoModelFactory):
     first_name = "Léa"
     last_name = "Martin"
     birth_date = datetime.date(2016, 3, 14)
+
+
+# The smallest file each check takes for what it says it is.
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+class ProofFactory(factory.django.DjangoModelFactory):
+    """A proof waiting for a manager, with its file (``content``, a PDF by default) encrypted as
+    the service keeps it."""
+
+    class Meta:
+        model = Proof
+        skip_postgeneration_save = True
+
+    beneficiary = factory.SubFactory(BeneficiaryFactory)
+    purpose = Proof.Purpose.RELATIONSHIP
+    kind = ProofKind.LIVRET_FAMILLE
+
+    @factory.post_generation
+    def content(obj, create, extracted, **kwargs):
+        if create and obj.status == Proof.Status.PENDING:
+            data = PDF_BYTES if extracted is None else extracted
+            ProofFile.objects.create(
+                proof=obj, encrypted=encrypt(data), content_type=ProofFile.ContentType.PDF, size=len(data)
+            )
 
 
 class InvitationFactory(factory.django.DjangoModelFactory):
