@@ -336,6 +336,8 @@ PURGE_PENDING_AFTER_DAYS = env.int("PURGE_PENDING_AFTER_DAYS", default=90, minim
 PURGE_REJECTED_AFTER_DAYS = env.int("PURGE_REJECTED_AFTER_DAYS", default=30, minimum=1)
 PURGE_DEACTIVATED_AFTER_DAYS = env.int("PURGE_DEACTIVATED_AFTER_DAYS", default=365, minimum=1)
 PURGE_SENT_EMAILS_AFTER_DAYS = env.int("PURGE_SENT_EMAILS_AFTER_DAYS", default=90, minimum=1)
+# A proof of family that no manager checked is deleted this many days after it was sent.
+PURGE_UNCHECKED_PROOFS_AFTER_DAYS = env.int("PURGE_UNCHECKED_PROOFS_AFTER_DAYS", default=60, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -26,6 +26,9 @@ MANAGER_PERMISSIONS = (
     "accounts.view_event",
     "beneficiaries.view_beneficiary",
     "beneficiaries.view_beneficiarychange",
+    # Justificatifs à vérifier: read, open and decide (change) those of their structures.
+    "beneficiaries.view_proof",
+    "beneficiaries.change_proof",
 )
 
 

@@ -20,7 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import Address, Consent, Event, JobTitle, User
 from accounts.services import profile_update
-from beneficiaries.models import Beneficiary, BeneficiaryChange
+from beneficiaries.models import Beneficiary, BeneficiaryChange, Proof
 from beneficiaries.services import beneficiary_add
 from ceplus.models import LegalDocument, OutgoingEmail
 from ceplus.tests.factories import (
@@ -28,6 +28,7 @@ from ceplus.tests.factories import (
     InvitationFactory,
     LegalDocumentFactory,
     PendingMemberFactory,
+    ProofFactory,
 )
 from structures.models import Invitation, Member, MembershipDecision, Structure
 from structures.services import member_reject
@@ -101,6 +102,7 @@ def world_b(structure_b, member_b, manager_b):
         User: [member_b, manager_b],
         Address: [member_b.address],
         Beneficiary: [beneficiary],
+        Proof: [ProofFactory(beneficiary=beneficiary)],
         BeneficiaryChange: list(BeneficiaryChange.objects.filter(member=member_b)),
         Consent: [consent],
         MembershipDecision: [decision],

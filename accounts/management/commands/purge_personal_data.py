@@ -4,7 +4,8 @@
     python manage.py purge_personal_data --dry-run  # only counts
 
 Delays: PURGE_PENDING_AFTER_DAYS, PURGE_REJECTED_AFTER_DAYS, PURGE_DEACTIVATED_AFTER_DAYS, and
-PURGE_SENT_EMAILS_AFTER_DAYS for the copies of the emails sent.
+PURGE_SENT_EMAILS_AFTER_DAYS for the copies of the emails sent, PURGE_UNCHECKED_PROOFS_AFTER_DAYS
+for the files of the proofs of family that no manager checked.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.core.management.base import BaseCommand
 
 from accounts.models import User
 from accounts.privacy import members_purge, members_to_purge, purge_delays
+from beneficiaries.services import proofs_purge
 from ceplus.services import outgoing_emails_purge
 
 
@@ -41,4 +43,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Copies d'emails envoyés (après {settings.PURGE_SENT_EMAILS_AFTER_DAYS} jours) : "
                 f"{outgoing_emails_purge()} supprimée(s)"
+            )
+            self.stdout.write(
+                f"Justificatifs non vérifiés (après {settings.PURGE_UNCHECKED_PROOFS_AFTER_DAYS} jours) : "
+                f"{proofs_purge()} fichier(s) supprimé(s)"
             )
