@@ -116,6 +116,19 @@ def member_export(*, member: User) -> dict[str, Any]:
                 "date_de_naissance": _date(beneficiary.birth_date),
                 "ajoute_le": _date(beneficiary.created_at),
                 "modifie_le": _date(beneficiary.updated_at),
+                # What was sent and decided; the files themselves are deleted at the decision.
+                "justificatifs": [
+                    {
+                        "document": str(proof.get_kind_display()),
+                        "pour": str(proof.get_purpose_display()),
+                        "etat": str(proof.get_status_display()),
+                        "envoye_le": _date(proof.sent_at),
+                        "decide_le": _date(proof.decided_at),
+                        "motif_du_refus": proof.refusal_text or None,
+                        "valable_jusqu_au": _date(proof.valid_until),
+                    }
+                    for proof in beneficiary.proofs.order_by("sent_at", "pk")
+                ],
             }
             for beneficiary in beneficiaries
         ],
