@@ -44,7 +44,8 @@ from accounts.admin_actions import (
 )
 from accounts.models import Address, Consent, Event, User
 from accounts.services import profile_update
-from beneficiaries.models import Beneficiary
+from beneficiaries.entitlement import standings
+from beneficiaries.models import Beneficiary, Proof
 from beneficiaries.rules import household_in_words
 from ceplus.admin_base import changes_table
 from ceplus.text import days_in_words, short_list
@@ -80,7 +81,24 @@ class AddressInline(ReadOnlyInline, admin.StackedInline):
 class BeneficiaryInline(ReadOnlyInline):
     model = Beneficiary
     fk_name = "member"
-    fields = ["relationship", "last_name", "first_name", "birth_date"]
+    fields = ["relationship", "last_name", "first_name", "birth_date", "standing_display"]
+    readonly_fields = ["standing_display"]
+
+    @admin.display(description=_("situation aujourd'hui"))
+    def standing_display(self, beneficiary: Beneficiary) -> str:
+        """The state the member reads too ("Justificatif envoyé, à vérifier"…), with the way to
+        the proof waiting for a decision."""
+        beneficiary = Beneficiary.objects.select_related("member__structure").get(pk=beneficiary.pk)
+        (entry,) = standings([beneficiary], timezone.localdate()) or [None]
+        if entry is None:
+            return "—"
+        waiting = beneficiary.proofs.filter(status=Proof.Status.PENDING).order_by("-sent_at").first()
+        if waiting is None:
+            return entry.standing.label
+        url = reverse("admin:beneficiaries_proof_change", args=[waiting.pk])
+        return format_html(
+            '{} — <a href="{}">{}</a>', entry.standing.label, url, _("vérifier le justificatif")
+        )
 
 
 class ConsentInline(ReadOnlyInline):
