@@ -31,23 +31,6 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the site's host names when DEBUG is off.")
 
-# Files people send (proofs of their family) are kept encrypted in the database with these keys
-# (ceplus/crypto.py): the first encrypts, all decrypt, so that one can be rotated. A developer's
-# machine derives one from SECRET_KEY; production must set its own.
-if DEBUG:
-    FILE_ENCRYPTION_KEYS = env.list("FILE_ENCRYPTION_KEYS", default=[development_key(SECRET_KEY)])
-else:
-    FILE_ENCRYPTION_KEYS = env.list("FILE_ENCRYPTION_KEYS", default=[])
-    if not FILE_ENCRYPTION_KEYS:
-        raise ImproperlyConfigured(
-            "FILE_ENCRYPTION_KEYS must be set when DEBUG is off: make a key with "
-            "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`."
-        )
-if not all(key_is_valid(key) for key in FILE_ENCRYPTION_KEYS):
-    raise ImproperlyConfigured(
-        "FILE_ENCRYPTION_KEYS must be comma-separated Fernet keys (32 bytes in URL-safe base64)."
-    )
-
 # Absolute links in emails sent outside a request (the worker, management commands).
 SITE_URL = env.url("SITE_URL", default="http://127.0.0.1:8000")
 
@@ -297,6 +280,23 @@ if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0, minimum=0)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 CSRF_FAILURE_VIEW = "ceplus.errors.csrf_failure"
+
+# Files people send (proofs of their family) are kept encrypted in the database with these keys
+# (ceplus/crypto.py): the first encrypts, all decrypt, so that one can be rotated. A developer's
+# machine derives one from SECRET_KEY; production must set its own.
+if DEBUG:
+    FILE_ENCRYPTION_KEYS = env.list("FILE_ENCRYPTION_KEYS", default=[development_key(SECRET_KEY)])
+else:
+    FILE_ENCRYPTION_KEYS = env.list("FILE_ENCRYPTION_KEYS", default=[])
+    if not FILE_ENCRYPTION_KEYS:
+        raise ImproperlyConfigured(
+            "FILE_ENCRYPTION_KEYS must be set when DEBUG is off: make a key with "
+            "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`."
+        )
+if not all(key_is_valid(key) for key in FILE_ENCRYPTION_KEYS):
+    raise ImproperlyConfigured(
+        "FILE_ENCRYPTION_KEYS must be comma-separated Fernet keys (32 bytes in URL-safe base64)."
+    )
 
 # --- Product rules ----------------------------------------------------------------------------
 OPERATOR = {
