@@ -321,3 +321,41 @@ class ProofForm(forms.Form):
         except ProofFileError as error:
             raise ValidationError(str(error), code="proof_file") from None
         return upload
+
+
+class OptionalProofForm(ProofForm):
+    """A proof offered but not required (the signup wizard: "je l'enverrai plus tard"): nothing
+    chosen is fine; a file needs its document, and a document its file (unless one was sent
+    already, ``has_file``)."""
+
+    def __init__(self, *args, has_file: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].required = False
+        self.fields["file"].required = False
+        self.fields["kind"].initial = None
+        self.has_file = has_file
+        self.dropped_size = kwargs.get("dropped_size")
+        self.too_large = kwargs.get("too_large", False)
+
+    def clean_file(self):
+        if not self.cleaned_data.get("file"):
+            return None
+        return super().clean_file()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.too_large:
+            self.add_error("file", too_large_message(self.dropped_size))
+        elif cleaned.get("file") and not cleaned.get("kind") and "kind" not in self.errors:
+            self.add_error("kind", _("Choisissez le document que vous envoyez."))
+        elif (
+            cleaned.get("kind")
+            and not cleaned.get("file")
+            and not self.has_file
+            and "file" not in self.errors
+        ):
+            self.add_error(
+                "file",
+                _("Choisissez le fichier du justificatif, ou cliquez sur « Je les enverrai plus tard »."),
+            )
+        return cleaned

@@ -332,3 +332,24 @@ class FamilyConfirmation(models.Model):
             "member": self.member,
             "date": timezone.localtime(self.confirmed_at).strftime("%d/%m/%Y"),
         }
+
+
+class ProofDraft(models.Model):
+    """A proof sent during the signup wizard, before the beneficiary exists: its file, encrypted,
+    known only by the token the wizard's session keeps. It becomes a ``Proof`` when the
+    registration is sent; the daily purge deletes the drafts the wizard left behind."""
+
+    token = models.CharField(_("jeton"), max_length=64, unique=True)
+    kind = models.CharField(_("justificatif"), max_length=32, choices=ProofKind.choices)
+    file_name = models.CharField(_("nom du fichier"), max_length=255, blank=True)
+    encrypted = models.BinaryField(_("contenu chiffré"))
+    content_type = models.CharField(_("type"), max_length=32, choices=ProofFile.ContentType.choices)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    created_at = models.DateTimeField(_("envoyé le"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("justificatif en cours d'inscription")
+        verbose_name_plural = _("justificatifs en cours d'inscription")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.file_name})"

@@ -15,7 +15,7 @@ from typing import Protocol
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from beneficiaries.models import PARTNER_RELATIONSHIPS, Relationship
+from beneficiaries.models import PARTNER_RELATIONSHIPS, ProofKind, Relationship
 
 
 class BeneficiaryRules(Protocol):
@@ -32,6 +32,8 @@ class BeneficiaryRules(Protocol):
     def proof_kinds_for(self, relationship: str) -> list[str]: ...
 
     def extended_age_proof_kinds(self) -> list[str]: ...
+
+    def get_child_age_reference_display(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -203,3 +205,31 @@ def _ages_in_words(ages: list[int]) -> str:
         for age in ages
     ]
     return join(words)
+
+
+def documents_in_words(kinds) -> str:
+    """["livret_famille", "attestation_pacs"] → "livret de famille ou attestation de PACS"."""
+    labels = [str(ProofKind(kind).label) for kind in kinds]
+    labels = [label[0].lower() + label[1:] for label in labels]
+    if len(labels) < 2:
+        return "".join(labels)
+    return _("%(first)s ou %(last)s") % {"first": ", ".join(labels[:-1]), "last": labels[-1]}
+
+
+def rules_summary(structure: BeneficiaryRules) -> dict:
+    """The structure's rules, said to the member before they fill anything in: who counts, the
+    children's ages, and which proofs it asks."""
+    base, extended = child_age_limits(structure)
+    return {
+        "allowed": [label for value, label in Relationship.choices if structure.allows(value)],
+        "allows_children": structure.allows(Relationship.CHILD),
+        "child_age_limit": base,
+        "child_extended_age_limit": extended,
+        "extended_documents": documents_in_words(structure.extended_age_proof_kinds()) if extended else "",
+        "age_reference": structure.get_child_age_reference_display(),
+        "proofs": [
+            {"relationship": label, "documents": documents_in_words(structure.proof_kinds_for(value))}
+            for value, label in Relationship.choices
+            if structure.allows(value) and structure.proof_kinds_for(value)
+        ],
+    }

@@ -6,6 +6,7 @@ The signup, the member area, the admin and the import all come here."""
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from beneficiaries.entitlement import proof_needs
-from beneficiaries.models import Beneficiary, BeneficiaryChange, Proof, ProofFile
+from beneficiaries.models import Beneficiary, BeneficiaryChange, Proof, ProofDraft, ProofFile
 from beneficiaries.proof_files import CheckedFile
 from beneficiaries.rules import Candidate, check_beneficiary, check_household
 from ceplus.crypto import decrypt, encrypt
@@ -356,10 +357,67 @@ def proof_decide(
     return locked
 
 
+# A proof sent in the signup wizard waits this long for the registration to be sent.
+DRAFT_LIFETIME = datetime.timedelta(days=1)
+
+
+@transaction.atomic
+def proof_draft_keep(*, kind: str, file: CheckedFile, file_name: str, replaces: str | None = None) -> str:
+    """Keep, encrypted, a proof sent in the signup wizard before its beneficiary exists; the
+    token that names it (the wizard's session keeps it). ``replaces``: the token of the draft it
+    replaces, deleted."""
+    if replaces:
+        ProofDraft.objects.filter(token=replaces).delete()
+    token = secrets.token_urlsafe(32)
+    ProofDraft.objects.create(
+        token=token,
+        kind=kind,
+        file_name=file_name[:255],
+        encrypted=encrypt(file.content),
+        content_type=file.content_type,
+        size=len(file.content),
+    )
+    return token
+
+
+def proof_drafts_describe(tokens) -> dict[str, ProofDraft]:
+    """The drafts still kept among ``tokens``, by token (without their files)."""
+    tokens = [token for token in tokens if isinstance(token, str) and token]
+    return {draft.token: draft for draft in ProofDraft.objects.filter(token__in=tokens).defer("encrypted")}
+
+
+@transaction.atomic
+def proofs_from_drafts(
+    *, beneficiaries: Sequence[Beneficiary], tokens: Sequence[str | None], acting_user: User | None
+) -> list[Proof]:
+    """At the registration: each draft of ``tokens`` becomes the proof of the beneficiary at the
+    same place, if the structure still asks that document of them (otherwise it is dropped and
+    the beneficiary's state says what to send). The drafts are deleted."""
+    proofs = []
+    for beneficiary, token in zip(beneficiaries, tokens, strict=False):
+        draft = ProofDraft.objects.filter(token=token).first() if token else None
+        if draft is None:
+            continue
+        purpose = next(
+            (purpose for purpose, kinds in proof_needs_today(beneficiary) if draft.kind in kinds), None
+        )
+        if purpose is not None:
+            proof = Proof.objects.create(
+                beneficiary=beneficiary, purpose=purpose, kind=draft.kind, sent_by=acting_user
+            )
+            ProofFile.objects.create(
+                proof=proof, encrypted=draft.encrypted, content_type=draft.content_type, size=draft.size
+            )
+            proofs.append(proof)
+        draft.delete()
+    return proofs
+
+
 @transaction.atomic
 def proofs_purge(*, now: datetime.datetime | None = None) -> int:
     """Delete the files of the proofs nobody checked within ``PURGE_UNCHECKED_PROOFS_AFTER_DAYS``
-    (the daily purge); the member is asked for the proof again. The number of files deleted."""
+    (the daily purge; the member is asked for the proof again) and the signup wizard's drafts
+    older than a day. The number of files deleted."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=settings.PURGE_UNCHECKED_PROOFS_AFTER_DAYS)
     stale = list(
@@ -369,4 +427,5 @@ def proofs_purge(*, now: datetime.datetime | None = None) -> int:
     )
     ProofFile.objects.filter(proof__in=stale).delete()
     Proof.objects.filter(pk__in=stale).update(status=Proof.Status.EXPIRED, decided_at=now)
-    return len(stale)
+    drafts, _by_model = ProofDraft.objects.filter(created_at__lt=now - DRAFT_LIFETIME).delete()
+    return len(stale) + drafts

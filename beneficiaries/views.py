@@ -17,8 +17,8 @@ from accounts.models import User
 from beneficiaries import services
 from beneficiaries.entitlement import State, standings
 from beneficiaries.forms import BeneficiaryForm, ProofForm, add_rule_errors
-from beneficiaries.models import Beneficiary, Proof, ProofFile, ProofKind, Relationship
-from beneficiaries.rules import BeneficiaryRules, Candidate, child_age_limits
+from beneficiaries.models import Beneficiary, Proof, ProofFile, ProofKind
+from beneficiaries.rules import BeneficiaryRules, Candidate, documents_in_words, rules_summary
 from ceplus.uploads import MemoryOnlyUploadHandler
 
 
@@ -32,34 +32,6 @@ def _others(member: User) -> list[Candidate]:
         Candidate(relationship=relationship, birth_date=None, pk=pk)
         for pk, relationship in Beneficiary.objects.filter(member=member).values_list("pk", "relationship")
     ]
-
-
-def _documents(kinds) -> str:
-    """["livret_famille", "attestation_pacs"] → "livret de famille ou attestation de PACS"."""
-    labels = [str(ProofKind(kind).label) for kind in kinds]
-    labels = [label[0].lower() + label[1:] if not label.startswith("PACS") else label for label in labels]
-    if len(labels) < 2:
-        return "".join(labels)
-    return _("%(first)s ou %(last)s") % {"first": ", ".join(labels[:-1]), "last": labels[-1]}
-
-
-def _rules_summary(structure: BeneficiaryRules) -> dict:
-    """The structure's rules, said to the member before they fill anything in: who counts, the
-    children's ages, and which proofs it asks."""
-    base, extended = child_age_limits(structure)
-    return {
-        "allowed": [label for value, label in Relationship.choices if structure.allows(value)],
-        "allows_children": structure.allows(Relationship.CHILD),
-        "child_age_limit": base,
-        "child_extended_age_limit": extended,
-        "extended_documents": _documents(structure.extended_age_proof_kinds()) if extended else "",
-        "age_reference": structure.get_child_age_reference_display(),
-        "proofs": [
-            {"relationship": label, "documents": _documents(structure.proof_kinds_for(value))}
-            for value, label in Relationship.choices
-            if structure.allows(value) and structure.proof_kinds_for(value)
-        ],
-    }
 
 
 @approved_member_required
@@ -76,7 +48,7 @@ def beneficiary_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "beneficiaries/list.html",
-        {"rows": rows, "structure": structure, "rules": _rules_summary(structure)},
+        {"rows": rows, "structure": structure, "rules": rules_summary(structure)},
     )
 
 
@@ -114,7 +86,7 @@ def beneficiary_add(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "beneficiaries/form.html",
-        {"form": form, "beneficiary": None, "structure": structure, "rules": _rules_summary(structure)},
+        {"form": form, "beneficiary": None, "structure": structure, "rules": rules_summary(structure)},
     )
 
 
@@ -145,7 +117,7 @@ def beneficiary_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "beneficiary": beneficiary,
             "structure": structure,
-            "rules": _rules_summary(structure),
+            "rules": rules_summary(structure),
         },
     )
 
@@ -238,7 +210,7 @@ def _proof_send(request: HttpRequest, pk: int, handler: MemoryOnlyUploadHandler)
             "standing": standing,
             "waiting": standing.state == State.PROOF_SENT,
             "purposes": [
-                {"purpose": Proof.Purpose(purpose).label, "documents": _documents(kinds)}
+                {"purpose": Proof.Purpose(purpose).label, "documents": documents_in_words(kinds)}
                 for purpose, kinds in needs
             ],
         },

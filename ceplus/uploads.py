@@ -21,8 +21,9 @@ class MemoryOnlyUploadHandler(FileUploadHandler):
         super().__init__(request)
         self.max_bytes = max_bytes
         self.too_large = False
-        # The size of the file dropped, once the request is read.
+        # The size of the (last) file dropped, once the request is read; each by its field.
         self.dropped_size: int | None = None
+        self.dropped: dict[str, int] = {}
         self._buffer: BytesIO | None = None
         self._dropped = False
 
@@ -35,12 +36,13 @@ class MemoryOnlyUploadHandler(FileUploadHandler):
     def receive_data_chunk(self, raw_data, start):
         if self._dropped:
             self.dropped_size += len(raw_data)
+            self.dropped[self.field_name] = self.dropped_size
             return None
         if start + len(raw_data) > self.max_bytes:
             # Stop keeping it: the rest of the request is read and thrown away.
             self._dropped = self.too_large = True
             self._buffer = None
-            self.dropped_size = start + len(raw_data)
+            self.dropped_size = self.dropped[self.field_name] = start + len(raw_data)
             return None
         self._buffer.write(raw_data)
         return None

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import JobTitle, User, normalize_email
 from accounts.services import address_save, consents_accept, email_address_add
 from accounts.signup.state import AccountDetails, AddressDetails
-from beneficiaries.services import BeneficiaryDetails, beneficiaries_declare
+from beneficiaries.services import BeneficiaryDetails, beneficiaries_declare, proofs_from_drafts
 from ceplus.emails import absolute_url, queue_email
 from ceplus.models import LegalDocument
 from structures.models import Invitation
@@ -47,13 +47,15 @@ def registration_submit(
     beneficiaries: Sequence[BeneficiaryDetails],
     consents: Sequence[LegalDocument],
     ip_address: str | None,
+    proofs: Sequence[str | None] = (),
 ) -> User | None:
     """Record the registration of a member who came through ``invitation``, pending the
     validation of its structure.
 
     One transaction writes the user (status pending, the invitation's structure, the password
     hash as given) and the first line of their status history (``member_register``), the
-    delivery address, the beneficiaries (each recorded), one consent per accepted document
+    delivery address, the beneficiaries (each recorded) with the proofs sent for them at step 3
+    (``proofs``: the drafts' tokens, in the beneficiaries' order), one consent per accepted document
     (version, time, IP) and allauth's email address; a personal invitation is consumed in it. A
     failure at any write leaves nothing. A proven address on the staff list of a structure that
     chose so is validated at once (``registration_auto_approve``: "inscription validée", no
@@ -75,6 +77,7 @@ def registration_submit(
             beneficiaries=beneficiaries,
             consents=consents,
             ip_address=ip_address,
+            proofs=proofs,
         )
     except IntegrityError as error:
         if EMAIL_CONSTRAINT not in str(error):
@@ -94,6 +97,7 @@ def _registration_create(
     beneficiaries: Sequence[BeneficiaryDetails],
     consents: Sequence[LegalDocument],
     ip_address: str | None,
+    proofs: Sequence[str | None] = (),
 ) -> User | None:
     # The invitation's row lock puts simultaneous submissions through one link in a queue: each
     # sees what the previous one committed.
@@ -138,9 +142,11 @@ def _registration_create(
         now=now,
     )
     try:
-        beneficiaries_declare(member=user, rows=beneficiaries, acting_user=user)
+        declared = beneficiaries_declare(member=user, rows=beneficiaries, acting_user=user)
     except ValidationError as error:
         raise RegistrationRefused("beneficiaries", error.messages) from error
+    # The proofs sent at step 3 (drafts named by the wizard's session), each to its beneficiary.
+    proofs_from_drafts(beneficiaries=declared, tokens=proofs, acting_user=user)
     address_save(member=user, acting_user=user, **_address_values(address))
     consents_accept(member=user, documents=consents, ip_address=ip_address, accepted_at=now)
     # A personal invitation came to this very address: it is verified already.

@@ -102,6 +102,19 @@ def from_session(cls: type, data: Any, **extra):
     return cls(**values, **extra)
 
 
+def beneficiary_key(beneficiary: BeneficiaryDetails) -> str:
+    """A beneficiary of the wizard as the proofs sent for it know it: the same person typed the
+    same way, whatever its place in the list."""
+    return "|".join(
+        [
+            beneficiary.relationship,
+            beneficiary.last_name,
+            beneficiary.first_name,
+            beneficiary.birth_date.isoformat(),
+        ]
+    )
+
+
 SESSION_KEY = "signup_wizard"
 # Set once a registration is sent: the confirmation page reads it, and the wizard's pages lead
 # there instead of starting over when the browser's back button comes back to them.
@@ -251,6 +264,20 @@ class SignupWizard:
             if not self.is_complete(key):
                 return step_by_key(key)
         return None
+
+    # Proofs sent at step 3 (drafts of ``beneficiaries.ProofDraft``, by beneficiary) ----------
+
+    def proof_tokens(self) -> dict[str, str]:
+        raw = self.state.get("proofs")
+        if not isinstance(raw, dict):
+            return {}
+        return {key: value for key, value in raw.items() if isinstance(key, str) and isinstance(value, str)}
+
+    def keep_proof(self, beneficiary: BeneficiaryDetails, token: str) -> None:
+        self.state["proofs"] = {**self.proof_tokens(), beneficiary_key(beneficiary): token}
+
+    def proof_token(self, beneficiary: BeneficiaryDetails) -> str | None:
+        return self.proof_tokens().get(beneficiary_key(beneficiary))
 
     # The registration ----------------------------------------------------------------------
 

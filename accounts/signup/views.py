@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 from phonenumber_field.phonenumber import PhoneNumber
@@ -29,8 +30,13 @@ from accounts.signup.forms import (
 )
 from accounts.signup.services import RegistrationRefused, registration_submit
 from accounts.signup.state import SENT_KEY, STEPS, SignupWizard, WizardStateInvalid, step_by_key, to_session
-from beneficiaries.models import Relationship
+from beneficiaries.entitlement import proof_needs
+from beneficiaries.forms import OptionalProofForm
+from beneficiaries.models import Proof, ProofFile, ProofKind, Relationship
+from beneficiaries.rules import rules_summary
+from beneficiaries.services import proof_draft_keep, proof_drafts_describe
 from ceplus.models import LegalDocument
+from ceplus.uploads import MemoryOnlyUploadHandler
 from structures.models import Invitation
 from structures.services import InvitationGone, InvitationInvalid, invitation_resolve
 
@@ -152,12 +158,14 @@ def redirect_after_step(request: HttpRequest, wizard: SignupWizard, url_name: st
     return redirect(step_url(request, url_name))
 
 
-def render_step(request: HttpRequest, key: str, context: dict, *, errors: bool = False) -> HttpResponse:
+def render_step(
+    request: HttpRequest, key: str, context: dict, *, errors: bool = False, template: str | None = None
+) -> HttpResponse:
     step = step_by_key(key)
     index = STEPS.index(step)
     return render(
         request,
-        f"accounts/signup/{key}.html",
+        template or f"accounts/signup/{key}.html",
         {
             "step": step,
             "step_number": index + 1,
@@ -269,6 +277,8 @@ def signup_beneficiaries(request: HttpRequest, wizard: SignupWizard, invitation:
         if nav == "back":
             return redirect(step_url(request, "signup_address"))
         if valid:
+            if not is_returning(request) and _proof_rows(structure, formset.details(), today):
+                return redirect("signup_proofs")
             return redirect("signup_validation")
     else:
         rows = wizard.draft("beneficiaries")
@@ -287,8 +297,105 @@ def signup_beneficiaries(request: HttpRequest, wizard: SignupWizard, invitation:
             "allows_any": bool(formset.empty_form.fields["relationship"].choices[1:]),
             "allows_children": structure.allows(Relationship.CHILD),
             "max_beneficiaries": MAX_BENEFICIARIES,
+            "rules": rules_summary(structure),
         },
         errors=errors,
+    )
+
+
+def _proof_rows(structure, rows, today) -> list[tuple[int, object, list]]:
+    """The beneficiaries typed at step 3 of whom the structure asks a proof: (place, details,
+    what to prove with which documents)."""
+    found = []
+    for index, row in enumerate(rows):
+        needs = proof_needs(row, structure, today)
+        if needs:
+            found.append((index, row, needs))
+    return found
+
+
+def _proof_forms(request: HttpRequest, wizard: SignupWizard, rows, handler=None) -> list[dict]:
+    drafts = proof_drafts_describe([wizard.proof_token(row) for _index, row, _needs in rows])
+    items = []
+    for index, row, needs in rows:
+        kinds = [(kind, str(ProofKind(kind).label)) for _purpose, documents in needs for kind in documents]
+        prefix = f"p{index}"
+        draft = drafts.get(wizard.proof_token(row) or "")
+        dropped = (handler.dropped.get(f"{prefix}-file") if handler is not None else None) or None
+        form = OptionalProofForm(
+            request.POST if request.method == "POST" else None,
+            request.FILES if request.method == "POST" else None,
+            prefix=prefix,
+            kinds=kinds,
+            has_file=draft is not None,
+            too_large=dropped is not None,
+            dropped_size=dropped,
+        )
+        items.append(
+            {
+                "row": row,
+                "form": form,
+                "draft": draft,
+                "needs": [
+                    {
+                        "purpose": Proof.Purpose(purpose).label,
+                        "documents": ", ".join(dict(kinds)[k] for k in documents),
+                    }
+                    for purpose, documents in needs
+                ],
+            }
+        )
+    return items
+
+
+@csrf_exempt
+def signup_proofs(request: HttpRequest) -> HttpResponse:
+    """Step 3's proofs, optional: for each beneficiary whose structure asks one, a document and
+    its file (a PDF or a phone's photo), or "Je les enverrai plus tard". Files are read in memory
+    (never on the server's disk), kept encrypted as drafts until ENVOYER MA DEMANDE."""
+    # Before anything reads the body (the CSRF check included): a file too large is said to be.
+    request._proof_upload_handler = MemoryOnlyUploadHandler(request, max_bytes=ProofFile.MAX_BYTES)
+    request.upload_handlers = [request._proof_upload_handler]
+    return _signup_proofs(request)
+
+
+@csrf_protect
+@wizard_step("validation")
+def _signup_proofs(request: HttpRequest, wizard: SignupWizard, invitation: Invitation) -> HttpResponse:
+    structure = invitation.structure
+    try:
+        beneficiaries = wizard.details("beneficiaries")
+    except WizardStateInvalid:
+        return redirect("signup_beneficiaries")
+    rows = _proof_rows(structure, beneficiaries, timezone.localdate())
+    if not rows:
+        return redirect("signup_validation")
+    nav = request.POST.get("nav") if request.method == "POST" else None
+    if nav == "back":
+        return redirect("signup_beneficiaries")
+    if nav == "later":
+        return redirect("signup_validation")
+    items = _proof_forms(request, wizard, rows, getattr(request, "_proof_upload_handler", None))
+    if request.method == "POST" and all(item["form"].is_valid() for item in items):
+        for item in items:
+            form = item["form"]
+            if form.checked is not None:
+                token = proof_draft_keep(
+                    kind=form.cleaned_data["kind"],
+                    file=form.checked,
+                    file_name=form.cleaned_data["file"].name,
+                    replaces=wizard.proof_token(item["row"]),
+                )
+                wizard.keep_proof(item["row"], token)
+        wizard.save()
+        return redirect("signup_validation")
+    errors = request.method == "POST" and any(item["form"].errors for item in items)
+    return render_step(
+        request,
+        "beneficiaries",
+        {"items": items, "invitation": invitation, "structure": structure},
+        errors=errors,
+        template="accounts/signup/proofs.html",
     )
 
 
@@ -329,6 +436,7 @@ def signup_validation(request: HttpRequest, wizard: SignupWizard, invitation: In
                     beneficiaries=beneficiaries,
                     consents=form.accepted_documents(),
                     ip_address=client_ip(request),
+                    proofs=[wizard.proof_token(row) for row in beneficiaries],
                 )
             except InvitationGone as gone:
                 wizard.clear()
@@ -346,6 +454,11 @@ def signup_validation(request: HttpRequest, wizard: SignupWizard, invitation: In
     else:
         form = SignupConsentForm(documents=documents)
     relationships = dict(Relationship.choices)
+    asked = {
+        index: needs
+        for index, _row, needs in _proof_rows(invitation.structure, beneficiaries, timezone.localdate())
+    }
+    drafts = proof_drafts_describe([wizard.proof_token(row) for row in beneficiaries])
     return render_step(
         request,
         "validation",
@@ -361,9 +474,12 @@ def signup_validation(request: HttpRequest, wizard: SignupWizard, invitation: In
                     "last_name": row.last_name,
                     "relationship_label": relationships.get(row.relationship, row.relationship),
                     "birth_date": row.birth_date,
+                    "proof_asked": index in asked,
+                    "proof": drafts.get(wizard.proof_token(row) or ""),
                 }
-                for row in beneficiaries
+                for index, row in enumerate(beneficiaries)
             ],
+            "proofs_asked": bool(asked),
         },
         errors=bool(form.errors),
     )
