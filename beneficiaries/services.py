@@ -12,13 +12,20 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from beneficiaries.models import Beneficiary, BeneficiaryChange
+from accounts.events import event_record, field_changes
+from accounts.models import Event, User
+from beneficiaries.campaigns import (
+    CAMPAIGN_REMINDER_DAYS,
+    members_asked,
+)
+from beneficiaries.models import Beneficiary, BeneficiaryChange, Campaign, FamilyConfirmation
 from beneficiaries.rules import Candidate, check_beneficiary, check_household
+from ceplus.emails import absolute_url, queue_email
 
 # The fields a member may set, in the order the audit trail lists them.
 EDITABLE_FIELDS = ("relationship", "last_name", "first_name", "birth_date")
@@ -238,3 +245,127 @@ def beneficiaries_declare(
         )
         added.append(beneficiary)
     return added
+
+
+# --- The yearly update ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def campaign_save(
+    *,
+    structure,
+    starts_on: datetime.date,
+    deadline: datetime.date,
+    acting_user: User | None,
+    campaign: Campaign | None = None,
+) -> Campaign:
+    """Create a structure's yearly update (``campaign`` ``None``) or change its dates; recorded
+    in the structure's history. Its members are told on its start date by the daily command
+    (``campaign_announce``). Raises ``ValidationError`` for a deadline not after the start or a
+    second campaign starting the same day."""
+    if deadline <= starts_on:
+        raise ValidationError({"deadline": _("Choisissez une date limite après la date de début.")})
+    same_day = Campaign.objects.filter(structure=structure, starts_on=starts_on)
+    if campaign is not None:
+        same_day = same_day.exclude(pk=campaign.pk)
+    if same_day.exists():
+        raise ValidationError(
+            {
+                "starts_on": _(
+                    "Cette structure a déjà une campagne qui commence ce jour-là : choisissez-la dans la liste."
+                )
+            }
+        )
+    if campaign is None:
+        before = {}
+        campaign = Campaign.objects.create(structure=structure, starts_on=starts_on, deadline=deadline)
+        description = _("Campagne annuelle créée")
+    else:
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        before = {"starts_on": campaign.starts_on, "deadline": campaign.deadline}
+        campaign.starts_on, campaign.deadline = starts_on, deadline
+        campaign.save(update_fields=["starts_on", "deadline"])
+        description = _("Campagne annuelle modifiée")
+    changes = field_changes(
+        Campaign, before, {"starts_on": starts_on, "deadline": deadline}, ["starts_on", "deadline"]
+    )
+    if changes:
+        event_record(
+            kind=Event.Kind.STRUCTURE_CHANGED,
+            acting_user=acting_user,
+            structure=structure,
+            description=f"{description} : {campaign}",
+            changes=[
+                {**change, "field": _("campagne : %(field)s") % {"field": change["field"]}}
+                for change in changes
+            ],
+        )
+    return campaign
+
+
+@transaction.atomic
+def family_confirm(*, member: User, campaign: Campaign, acting_user: User | None) -> FamilyConfirmation:
+    """The member says "Ma famille est à jour" in ``campaign`` (of their structure, started):
+    recorded once with when; confirming again changes nothing."""
+    if campaign.structure_id != member.structure_id or campaign.starts_on > timezone.localdate():
+        raise ValidationError(_("Cette mise à jour ne vous concerne pas."))
+    confirmation, _created = FamilyConfirmation.objects.get_or_create(campaign=campaign, member=member)
+    return confirmation
+
+
+def _campaign_email(template: str, campaign: Campaign, member: User) -> None:
+    queue_email(
+        template,
+        member.email,
+        {
+            "member": member,
+            "structure": campaign.structure,
+            "campaign": campaign,
+            "beneficiary_count": member.beneficiary_count,
+            "update_url": absolute_url(reverse("campaign_update")),
+        },
+        recipient=member,
+    )
+
+
+def campaign_announce(*, campaign: Campaign, today: datetime.date | None = None) -> int:
+    """On (or after) its start date and until its deadline, email each member the campaign asks
+    (``members_asked``) "Mettez à jour vos bénéficiaires", once: the campaign's row is locked and
+    marked announced in the same transaction. Returns how many were emailed."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().select_related("structure").get(pk=campaign.pk)
+        if locked.announced_at is not None or not locked.starts_on <= today <= locked.deadline:
+            return 0
+        members = list(members_asked(locked))
+        for member in members:
+            _campaign_email("beneficiaries/email/campaign_announce", locked, member)
+        locked.announced_at = timezone.now()
+        locked.save(update_fields=["announced_at"])
+    campaign.announced_at = locked.announced_at
+    return len(members)
+
+
+def campaign_remind(*, campaign: Campaign, today: datetime.date | None = None) -> int:
+    """``CAMPAIGN_REMINDER_DAYS`` days before the deadline (or later, until it), remind the
+    members asked who have not confirmed yet, once, on a later day than the announcement.
+    Returns how many were emailed."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().select_related("structure").get(pk=campaign.pk)
+        if (
+            locked.reminded_at is not None
+            or locked.announced_at is None
+            or timezone.localdate(locked.announced_at) >= today
+            or not locked.deadline - datetime.timedelta(days=CAMPAIGN_REMINDER_DAYS)
+            <= today
+            <= locked.deadline
+        ):
+            return 0
+        members = [member for member in members_asked(locked) if not member.confirmed]
+        for member in members:
+            _campaign_email("beneficiaries/email/campaign_reminder", locked, member)
+        locked.reminded_at = timezone.now()
+        locked.save(update_fields=["reminded_at"])
+    campaign.reminded_at = locked.reminded_at
+    return len(members)

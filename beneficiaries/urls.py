@@ -10,3 +10,9 @@ urlpatterns = [
     path("<int:pk>/modifier/", views.beneficiary_edit, name="beneficiary_edit"),
     path("<int:pk>/supprimer/", views.beneficiary_remove, name="beneficiary_remove"),
 ]
+
+from beneficiaries import campaign_views  # noqa: E402 (the yearly update's pages)
+
+urlpatterns += [
+    path("mise-a-jour/", campaign_views.campaign_update, name="campaign_update"),
+]
