@@ -114,3 +114,7 @@ class BeneficiaryChangeAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     @admin.display(description=_("modifications"))
     def changes_table(self, obj: BeneficiaryChange) -> str:
         return changes_table(obj.changes)
+
+
+# The yearly updates and the page of who is entitled on a date have modules of their own.
+from beneficiaries import campaign_admin  # noqa: E402, F401

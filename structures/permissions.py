@@ -26,6 +26,9 @@ MANAGER_PERMISSIONS = (
     "accounts.view_event",
     "beneficiaries.view_beneficiary",
     "beneficiaries.view_beneficiarychange",
+    "beneficiaries.view_campaign",
+    "beneficiaries.add_campaign",
+    "beneficiaries.change_campaign",
 )
 
 
