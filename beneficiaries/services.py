@@ -21,9 +21,12 @@ from accounts.events import event_record, field_changes
 from accounts.models import Event, User
 from beneficiaries.campaigns import (
     CAMPAIGN_REMINDER_DAYS,
+    AgeLimit,
+    age_limits_ahead,
+    children_of_members,
     members_asked,
 )
-from beneficiaries.models import Beneficiary, BeneficiaryChange, Campaign, FamilyConfirmation
+from beneficiaries.models import Beneficiary, BeneficiaryChange, Campaign, FamilyConfirmation, ProofKind
 from beneficiaries.rules import Candidate, check_beneficiary, check_household
 from ceplus.emails import absolute_url, queue_email
 
@@ -369,3 +372,50 @@ def campaign_remind(*, campaign: Campaign, today: datetime.date | None = None) -
         locked.save(update_fields=["reminded_at"])
     campaign.reminded_at = locked.reminded_at
     return len(members)
+
+
+# --- Children who reach an age limit --------------------------------------------------------------
+
+
+@transaction.atomic
+def age_limit_notify(*, notice: AgeLimit) -> bool:
+    """Tell the member that their child reaches an age limit on ``notice.reached_on`` and what
+    keeps them entitled (the structure's extended-age proofs, if any), once per limit: the day
+    is kept on the child (``age_limit_notice_for``). Returns whether an email went."""
+    child = (
+        Beneficiary.objects.select_for_update(of=("self",))
+        .select_related("member__structure")
+        .filter(pk=notice.beneficiary.pk)
+        .first()
+    )
+    if child is None or child.age_limit_notice_for == notice.reached_on:
+        return False
+    child.age_limit_notice_for = notice.reached_on
+    child.save(update_fields=["age_limit_notice_for"])
+    documents = dict(ProofKind.choices)
+    queue_email(
+        "beneficiaries/email/age_limit",
+        child.member.email,
+        {
+            "member": child.member,
+            "structure": child.member.structure,
+            "child": child,
+            "limit": notice.limit,
+            "reached_on": notice.reached_on,
+            "extended_to": notice.extended_to,
+            "proof_names": [str(documents[kind]).lower() for kind in notice.proof_kinds],
+            "list_url": absolute_url(reverse("beneficiary_list")),
+        },
+        recipient=child.member,
+    )
+    return True
+
+
+def age_limits_notify(*, structure, today: datetime.date | None = None) -> int:
+    """The age-limit emails of a structure's children due ``today`` (``age_limits_ahead``).
+    Returns how many went."""
+    today = today or timezone.localdate()
+    return sum(
+        age_limit_notify(notice=notice)
+        for notice in age_limits_ahead(structure, children_of_members(structure.pk), today)
+    )

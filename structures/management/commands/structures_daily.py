@@ -6,7 +6,8 @@ structure's delay (one email a day at most; the digest counts as that day's), th
 its staff list now makes (when the structure chose so and switched it on since), and the end
 of access of those past their date de sortie (when it chose so); then, for its members, the
 yearly update (``Campaign``: announced on its start date, recalled before its deadline to those
-who have not confirmed, once each). A scheduler runs it once a day (cron, systemd timer…); running it again the same
+who have not confirmed, once each) and the notice of a child's age limit (60 days ahead, once
+per limit). A scheduler runs it once a day (cron, systemd timer…); running it again the same
 day sends and changes nothing more.
 """
 
@@ -14,7 +15,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from beneficiaries.models import Campaign
-from beneficiaries.services import campaign_announce, campaign_remind
+from beneficiaries.services import age_limits_notify, campaign_announce, campaign_remind
 from structures.models import Structure
 from structures.roster.decisions import departures_deactivate, pending_auto_approve
 from structures.services import registrations_digest_send, registrations_remind
@@ -28,7 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         totals = {"digest": 0, "reminder": 0, "approved": 0, "deactivated": 0}
-        family_totals = {"announced": 0, "reminded": 0}
+        family_totals = {"announced": 0, "reminded": 0, "age_limits": 0}
         today = timezone.localdate()
         for structure in Structure.objects.order_by("name"):
             done = {
@@ -51,7 +52,8 @@ class Command(BaseCommand):
             if any(family.values()):
                 self.stdout.write(
                     f"{structure.name} : mise à jour annuelle annoncée à {family['announced']} "
-                    f"ouvrant(s)-droit, rappelée à {family['reminded']}"
+                    f"ouvrant(s)-droit, rappelée à {family['reminded']}, {family['age_limits']} "
+                    "limite(s) d'âge signalée(s)"
                 )
         self.stdout.write(
             f"En tout : {totals['digest']} inscription(s) signalée(s), {totals['reminder']} rappelée(s), "
@@ -59,15 +61,16 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Familles : {family_totals['announced']} annonce(s) de la mise à jour annuelle, "
-            f"{family_totals['reminded']} rappel(s)."
+            f"{family_totals['reminded']} rappel(s), {family_totals['age_limits']} limite(s) d'âge signalée(s)."
         )
 
     def _families(self, structure: Structure, today) -> dict[str, int]:
-        """The yearly update's emails of one structure's members."""
-        done = {"announced": 0, "reminded": 0}
+        """The yearly update's emails and the age-limit notices of one structure's members."""
+        done = {"announced": 0, "reminded": 0, "age_limits": 0}
         campaigns = Campaign.objects.filter(structure=structure, starts_on__lte=today, deadline__gte=today)
         for campaign in campaigns.filter(announced_at__isnull=True):
             done["announced"] += campaign_announce(campaign=campaign, today=today)
         for campaign in campaigns.filter(announced_at__isnull=False, reminded_at__isnull=True):
             done["reminded"] += campaign_remind(campaign=campaign, today=today)
+        done["age_limits"] = age_limits_notify(structure=structure, today=today)
         return done
