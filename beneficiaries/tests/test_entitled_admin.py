@@ -131,6 +131,11 @@ def test_past_the_deadline_of_an_unconfirmed_campaign_nobody_of_the_family_is_en
     assert [row[1] for row in export(client, day="01/02/2027")[1:]] == ["Paul", "Tom", "Léa"]
 
 
+def test_a_child_is_not_entitled_before_being_born(client, world):
+    client.force_login(world["manager"])
+    assert [row[1] for row in export(client, day="25/12/2015")[1:]] == ["Paul", "Tom"]
+
+
 @time_machine.travel(datetime.datetime(2026, 12, 25, 11, tzinfo=datetime.UTC))
 def test_the_date_is_today_unless_chosen(client, world):
     client.force_login(world["manager"])
