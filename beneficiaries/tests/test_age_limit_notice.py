@@ -71,8 +71,8 @@ def test_the_member_is_told_once_sixty_days_ahead_with_the_proofs_that_keep_the_
     assert len(mailoutbox) == 1
     email = mailoutbox[0]
     assert email.to == ["marie@example.org"]
-    assert email.subject == "Léa atteint l'âge limite le 14/03/2027"
-    assert "À partir du 14/03/2027, Léa atteint l'âge limite de 21 ans fixé par CSE Textiles" in email.body
+    assert email.subject == "Léa atteint l'âge limite le 14 mars 2027"
+    assert "À partir du 14 mars 2027, Léa atteint l'âge limite de 21 ans fixé par CSE Textiles" in email.body
     assert "Pour que Léa reste bénéficiaire jusqu'à 26 ans" in email.body
     assert "certificat de scolarité, contrat d'apprentissage." in email.body
     assert "http://testserver/espace/beneficiaires/" in email.body
@@ -126,7 +126,7 @@ def test_a_child_kept_by_a_proof_is_told_of_the_extended_limit_only(
 
     with at(datetime.date(2032, 2, 1)):
         daily(django_capture_on_commit_callbacks)
-    assert [email.subject for email in mailoutbox] == ["Léa atteint l'âge limite le 14/03/2032"]
+    assert [email.subject for email in mailoutbox] == ["Léa atteint l'âge limite le 14 mars 2032"]
     assert "l'âge limite de 26 ans" in mailoutbox[0].body
     assert "Après cette date, Léa ne profitera plus des offres" in mailoutbox[0].body
 

@@ -61,7 +61,7 @@ def test_the_campaign_is_announced_once_on_its_start_date(
     email = next(email for email in mailoutbox if email.to == ["marie@example.org"])
     assert email.subject == "Mettez à jour vos bénéficiaires – CSE Textiles"
     assert "Bonjour Marie," in email.body
-    assert "Avant le 31/01/2027" in email.body
+    assert "Avant le 31 janvier 2027" in email.body
     assert "http://testserver/espace/beneficiaires/mise-a-jour/" in email.body
     assert "cse@textiles.example" in email.body
     html = email.alternatives[0][0]
@@ -92,7 +92,8 @@ def test_one_reminder_seven_days_before_the_deadline_to_those_who_have_not_confi
 
     assert [email.to for email in mailoutbox] == [["marie@example.org"]]
     assert (
-        mailoutbox[0].subject == "Rappel : mettez à jour vos bénéficiaires avant le 31/01/2027 – CSE Textiles"
+        mailoutbox[0].subject
+        == "Rappel : mettez à jour vos bénéficiaires avant le 31 janvier 2027 – CSE Textiles"
     )
     assert "http://testserver/espace/beneficiaires/mise-a-jour/" in mailoutbox[0].body
     assert "rappelée à 1" in output
