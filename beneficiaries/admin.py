@@ -392,3 +392,7 @@ class ProofAdmin(ScopedAdmin):
         response["Cache-Control"] = "no-store, private"
         response["Referrer-Policy"] = "no-referrer"
         return response
+
+
+# The yearly updates and the page of who is entitled on a date have modules of their own.
+from beneficiaries import campaign_admin  # noqa: E402, F401

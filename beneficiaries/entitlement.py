@@ -240,7 +240,10 @@ def entitled_on(
     or ``member`` alone), whose link the structure accepts, whose proofs are checked and still
     count, whose age on that day is within the limits, and whose family was confirmed in the
     yearly update when its deadline has passed. Ordered by member, then birth date."""
-    queryset = _of_approved_members(Beneficiary.objects.select_related("member__structure"))
+    # Nobody is entitled before being born (a date asked in the past).
+    queryset = _of_approved_members(
+        Beneficiary.objects.select_related("member__structure").filter(birth_date__lte=day)
+    )
     if structure_ids is not None:
         queryset = queryset.filter(member__structure__in=list(structure_ids))
     if member is not None:

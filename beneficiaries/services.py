@@ -19,9 +19,26 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.events import event_record, field_changes
+from accounts.models import Event, User
+from beneficiaries.campaigns import (
+    CAMPAIGN_REMINDER_DAYS,
+    AgeLimit,
+    age_limits_ahead,
+    children_of_members,
+    members_asked,
+)
 from beneficiaries.entitlement import proof_needs
-from beneficiaries.models import Beneficiary, BeneficiaryChange, Proof, ProofDraft, ProofFile
+from beneficiaries.models import (
+    Beneficiary,
+    BeneficiaryChange,
+    Campaign,
+    FamilyConfirmation,
+    Proof,
+    ProofDraft,
+    ProofFile,
+    ProofKind,
+)
 from beneficiaries.proof_files import CheckedFile
 from beneficiaries.rules import Candidate, check_beneficiary, check_household
 from ceplus.crypto import decrypt, encrypt
@@ -429,3 +446,174 @@ def proofs_purge(*, now: datetime.datetime | None = None) -> int:
     Proof.objects.filter(pk__in=stale).update(status=Proof.Status.EXPIRED, decided_at=now)
     drafts, _by_model = ProofDraft.objects.filter(created_at__lt=now - DRAFT_LIFETIME).delete()
     return len(stale) + drafts
+
+
+# --- The yearly update ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def campaign_save(
+    *,
+    structure,
+    starts_on: datetime.date,
+    deadline: datetime.date,
+    acting_user: User | None,
+    campaign: Campaign | None = None,
+) -> Campaign:
+    """Create a structure's yearly update (``campaign`` ``None``) or change its dates; recorded
+    in the structure's history. Its members are told on its start date by the daily command
+    (``campaign_announce``). Raises ``ValidationError`` for a deadline not after the start or a
+    second campaign starting the same day."""
+    if deadline <= starts_on:
+        raise ValidationError({"deadline": _("Choisissez une date limite après la date de début.")})
+    same_day = Campaign.objects.filter(structure=structure, starts_on=starts_on)
+    if campaign is not None:
+        same_day = same_day.exclude(pk=campaign.pk)
+    if same_day.exists():
+        raise ValidationError(
+            {
+                "starts_on": _(
+                    "Cette structure a déjà une campagne qui commence ce jour-là : choisissez-la dans la liste."
+                )
+            }
+        )
+    if campaign is None:
+        before = {}
+        campaign = Campaign.objects.create(structure=structure, starts_on=starts_on, deadline=deadline)
+        description = _("Campagne annuelle créée")
+    else:
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        before = {"starts_on": campaign.starts_on, "deadline": campaign.deadline}
+        campaign.starts_on, campaign.deadline = starts_on, deadline
+        campaign.save(update_fields=["starts_on", "deadline"])
+        description = _("Campagne annuelle modifiée")
+    changes = field_changes(
+        Campaign, before, {"starts_on": starts_on, "deadline": deadline}, ["starts_on", "deadline"]
+    )
+    if changes:
+        event_record(
+            kind=Event.Kind.STRUCTURE_CHANGED,
+            acting_user=acting_user,
+            structure=structure,
+            description=f"{description} : {campaign}",
+            changes=[
+                {**change, "field": _("campagne : %(field)s") % {"field": change["field"]}}
+                for change in changes
+            ],
+        )
+    return campaign
+
+
+@transaction.atomic
+def family_confirm(*, member: User, campaign: Campaign, acting_user: User | None) -> FamilyConfirmation:
+    """The member says "Ma famille est à jour" in ``campaign`` (of their structure, started):
+    recorded once with when; confirming again changes nothing."""
+    if campaign.structure_id != member.structure_id or campaign.starts_on > timezone.localdate():
+        raise ValidationError(_("Cette mise à jour ne vous concerne pas."))
+    confirmation, _created = FamilyConfirmation.objects.get_or_create(campaign=campaign, member=member)
+    return confirmation
+
+
+def _campaign_email(template: str, campaign: Campaign, member: User) -> None:
+    queue_email(
+        template,
+        member.email,
+        {
+            "member": member,
+            "structure": campaign.structure,
+            "campaign": campaign,
+            "beneficiary_count": member.beneficiary_count,
+            "update_url": absolute_url(reverse("campaign_update")),
+        },
+        recipient=member,
+    )
+
+
+def campaign_announce(*, campaign: Campaign, today: datetime.date | None = None) -> int:
+    """On (or after) its start date and until its deadline, email each member the campaign asks
+    (``members_asked``) "Mettez à jour vos bénéficiaires", once: the campaign's row is locked and
+    marked announced in the same transaction. Returns how many were emailed."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().select_related("structure").get(pk=campaign.pk)
+        if locked.announced_at is not None or not locked.starts_on <= today <= locked.deadline:
+            return 0
+        members = list(members_asked(locked))
+        for member in members:
+            _campaign_email("beneficiaries/email/campaign_announce", locked, member)
+        locked.announced_at = timezone.now()
+        locked.save(update_fields=["announced_at"])
+    campaign.announced_at = locked.announced_at
+    return len(members)
+
+
+def campaign_remind(*, campaign: Campaign, today: datetime.date | None = None) -> int:
+    """``CAMPAIGN_REMINDER_DAYS`` days before the deadline (or later, until it), remind the
+    members asked who have not confirmed yet, once, on a later day than the announcement.
+    Returns how many were emailed."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().select_related("structure").get(pk=campaign.pk)
+        if (
+            locked.reminded_at is not None
+            or locked.announced_at is None
+            or timezone.localdate(locked.announced_at) >= today
+            or not locked.deadline - datetime.timedelta(days=CAMPAIGN_REMINDER_DAYS)
+            <= today
+            <= locked.deadline
+        ):
+            return 0
+        members = [member for member in members_asked(locked) if not member.confirmed]
+        for member in members:
+            _campaign_email("beneficiaries/email/campaign_reminder", locked, member)
+        locked.reminded_at = timezone.now()
+        locked.save(update_fields=["reminded_at"])
+    campaign.reminded_at = locked.reminded_at
+    return len(members)
+
+
+# --- Children who reach an age limit --------------------------------------------------------------
+
+
+@transaction.atomic
+def age_limit_notify(*, notice: AgeLimit) -> bool:
+    """Tell the member that their child reaches an age limit on ``notice.reached_on`` and what
+    keeps them entitled (the structure's extended-age proofs, if any), once per limit: the day
+    is kept on the child (``age_limit_notice_for``). Returns whether an email went."""
+    child = (
+        Beneficiary.objects.select_for_update(of=("self",))
+        .select_related("member__structure")
+        .filter(pk=notice.beneficiary.pk)
+        .first()
+    )
+    if child is None or child.age_limit_notice_for == notice.reached_on:
+        return False
+    child.age_limit_notice_for = notice.reached_on
+    child.save(update_fields=["age_limit_notice_for"])
+    documents = dict(ProofKind.choices)
+    queue_email(
+        "beneficiaries/email/age_limit",
+        child.member.email,
+        {
+            "member": child.member,
+            "structure": child.member.structure,
+            "child": child,
+            "limit": notice.limit,
+            "reached_on": notice.reached_on,
+            "extended_to": notice.extended_to,
+            "proof_names": [str(documents[kind]).lower() for kind in notice.proof_kinds],
+            "list_url": absolute_url(reverse("beneficiary_list")),
+        },
+        recipient=child.member,
+    )
+    return True
+
+
+def age_limits_notify(*, structure, today: datetime.date | None = None) -> int:
+    """The age-limit emails of a structure's children due ``today`` (``age_limits_ahead``).
+    Returns how many went."""
+    today = today or timezone.localdate()
+    return sum(
+        age_limit_notify(notice=notice)
+        for notice in age_limits_ahead(structure, children_of_members(structure.pk), today)
+    )

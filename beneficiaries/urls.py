@@ -11,3 +11,9 @@ urlpatterns = [
     path("<int:pk>/supprimer/", views.beneficiary_remove, name="beneficiary_remove"),
     path("<int:pk>/justificatif/", views.proof_send, name="proof_send"),
 ]
+
+from beneficiaries import campaign_views  # noqa: E402 (the yearly update's pages)
+
+urlpatterns += [
+    path("mise-a-jour/", campaign_views.campaign_update, name="campaign_update"),
+]

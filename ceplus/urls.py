@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from beneficiaries.entitled_admin import entitled_export, entitled_page
 from ceplus import views
 from structures.admin.member_import import member_import
 from structures.scoping import view_on_site
@@ -27,6 +28,8 @@ urlpatterns = [
     path("", include("structures.urls")),
     path("compte/", include("allauth.urls")),
     path("admin/import-membres/", member_import, name="admin_member_import"),
+    path("admin/ayants-droit/", entitled_page, name="admin_entitled"),
+    path("admin/ayants-droit/export/", entitled_export, name="admin_entitled_export"),
     # Before the admin's own, which checks only that the user may enter the admin.
     path("admin/r/<path:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),
     path("admin/", admin.site.urls),

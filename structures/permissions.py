@@ -29,6 +29,9 @@ MANAGER_PERMISSIONS = (
     # Justificatifs à vérifier: read, open and decide (change) those of their structures.
     "beneficiaries.view_proof",
     "beneficiaries.change_proof",
+    "beneficiaries.view_campaign",
+    "beneficiaries.add_campaign",
+    "beneficiaries.change_campaign",
 )
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from accounts.events import event_record, field_changes
 from accounts.models import Event, JobTitle, User, normalize_email
 from accounts.services import password_reset_url, user_create
+from beneficiaries.models import ProofKind, Relationship
 from ceplus.emails import absolute_url, queue_email
 from structures import lifecycle
 from structures.lifecycle import Transition
@@ -298,7 +299,11 @@ STRUCTURE_FIELDS = (
     "name",
     "kind",
     "allowed_beneficiary_kinds",
+    "proof_required_kinds",
+    "accepted_proofs",
     "child_age_limit",
+    "child_extended_age_limit",
+    "child_extended_proofs",
     "child_age_reference",
     "notification",
     "contact_email",
@@ -307,6 +312,25 @@ STRUCTURE_FIELDS = (
     "contact_message",
     *ROSTER_SETTINGS,
 )
+
+
+# The structure's rules kept as lists of codes, which the history says by their French names.
+CODE_LISTS = {
+    "allowed_beneficiary_kinds": dict(Relationship.choices),
+    "proof_required_kinds": dict(Relationship.choices),
+    "accepted_proofs": dict(ProofKind.choices),
+    "child_extended_proofs": dict(ProofKind.choices),
+}
+
+
+def _in_words(values: dict) -> dict:
+    """``values`` with the lists of codes (links, documents) named as a person reads them."""
+    return {
+        name: [str(CODE_LISTS[name].get(code, code)) for code in value]
+        if name in CODE_LISTS and isinstance(value, list | tuple)
+        else value
+        for name, value in values.items()
+    }
 
 
 def _logo_set(
@@ -342,7 +366,10 @@ def structure_create(
     to copy."""
     structure.save()
     changes = field_changes(
-        Structure, {}, {name: getattr(structure, name) for name in STRUCTURE_FIELDS}, STRUCTURE_FIELDS
+        Structure,
+        {},
+        _in_words({name: getattr(structure, name) for name in STRUCTURE_FIELDS}),
+        STRUCTURE_FIELDS,
     )
     if logo is not None:
         changes += _logo_set(structure=structure, logo=logo)
@@ -373,7 +400,12 @@ def structure_update(
     (the rules apply to the next changes)."""
     locked = Structure.objects.select_for_update().get(pk=structure.pk)
     before = {name: getattr(locked, name) for name in values}
-    changes = field_changes(Structure, before, values, [name for name in STRUCTURE_FIELDS if name in values])
+    changes = field_changes(
+        Structure,
+        _in_words(before),
+        _in_words(values),
+        [name for name in STRUCTURE_FIELDS if name in values],
+    )
     for name, value in values.items():
         setattr(locked, name, value)
         setattr(structure, name, value)

@@ -6,6 +6,7 @@ import re
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.models import Address, User
 from beneficiaries.models import Beneficiary
@@ -113,3 +114,17 @@ def test_the_first_structure_has_a_staff_list_that_shows_every_badge(client):
     # Run again: the same list, uploaded once.
     run_demo()
     assert RosterImport.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_first_structure_asks_proofs_extends_children_and_has_an_open_campaign(client):
+    run_demo()
+    structure = Structure.objects.get(name="CSE Textiles de Sausheim")
+    assert structure.proof_kinds_for("spouse") == ["livret_famille"]
+    assert structure.proof_kinds_for("pacs") == ["attestation_pacs"]
+    assert (structure.child_age_limit, structure.child_extended_age_limit) == (21, 26)
+    assert structure.extended_age_proof_kinds() == ["certificat_scolarite", "contrat_apprentissage"]
+    campaign = structure.campaigns.get()
+    assert campaign.starts_on < timezone.localdate() < campaign.deadline
+    client.force_login(User.objects.get(email="marie.martin@example.org"))
+    assert "Mettez à jour vos bénéficiaires avant le" in client.get("/espace/").text

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import User, normalize_email
-from beneficiaries.models import Relationship
+from beneficiaries.models import EXTENDED_AGE_PROOFS, PROOFS_FOR_RELATIONSHIP, ProofKind, Relationship
 from ceplus.csv_files import CsvFileError, decode_text
 from structures.models import Structure, StructureLogo
 from structures.services import STRUCTURE_FIELDS
@@ -262,6 +262,32 @@ class StructureAdminForm(forms.ModelForm):
         required=False,
         help_text=_("Les liens de parenté que la structure accepte comme bénéficiaires."),
     )
+    proof_required_kinds = forms.MultipleChoiceField(
+        label=_("Justificatif demandé pour"),
+        choices=Relationship.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Les liens de parenté dont la structure demande la preuve ; ne demandez que ce dont "
+            "les prestations ont besoin."
+        ),
+    )
+    accepted_proofs = forms.MultipleChoiceField(
+        label=_("Justificatifs acceptés"),
+        choices=[(value, label) for value, label in ProofKind.choices if value not in EXTENDED_AGE_PROOFS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Les documents que la structure accepte comme preuve du lien de parenté."),
+    )
+    child_extended_proofs = forms.MultipleChoiceField(
+        label=_("Justificatifs de la prolongation"),
+        choices=[(value, label) for value, label in ProofKind.choices if value in EXTENDED_AGE_PROOFS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Les documents, envoyés chaque année, qui gardent un enfant bénéficiaire au-delà de l'âge limite."
+        ),
+    )
     managers_kept = forms.ModelMultipleChoiceField(
         label=_("Gestionnaires"),
         queryset=User.objects.none(),
@@ -316,11 +342,99 @@ class StructureAdminForm(forms.ModelForm):
         # Stored in the usual order, whatever the order of the boxes ticked.
         return [value for value in Relationship.values if value in chosen]
 
+    def clean_proof_required_kinds(self) -> list[str]:
+        chosen = set(self.cleaned_data["proof_required_kinds"])
+        return [value for value in Relationship.values if value in chosen]
+
+    def clean_accepted_proofs(self) -> list[str]:
+        chosen = set(self.cleaned_data["accepted_proofs"])
+        return [value for value in ProofKind.values if value in chosen]
+
+    def clean_child_extended_proofs(self) -> list[str]:
+        chosen = set(self.cleaned_data["child_extended_proofs"])
+        return [value for value in EXTENDED_AGE_PROOFS if value in chosen]
+
     def clean_child_age_limit(self):
         limit = self.cleaned_data.get("child_age_limit")
         if limit is not None and not 1 <= limit <= 30:
             raise ValidationError(_("Saisissez un âge entre 1 et 30 ans, ou laissez vide."))
         return limit
+
+    def _clean_proof_rules(self, cleaned: dict) -> None:
+        """Each link asked a proof has a document that can prove it, among those accepted and
+        among the links the structure accepts at all."""
+        allowed = cleaned.get("allowed_beneficiary_kinds")
+        accepted = set(cleaned.get("accepted_proofs") or [])
+        labels = dict(Relationship.choices)
+        documents = dict(ProofKind.choices)
+        for relationship in cleaned.get("proof_required_kinds") or []:
+            if allowed is not None and relationship not in allowed:
+                self.add_error(
+                    "proof_required_kinds",
+                    _(
+                        "« %(link)s » n'est pas un bénéficiaire accepté : cochez-le dans « Bénéficiaires "
+                        "acceptés », ou ne demandez pas de justificatif pour ce lien."
+                    )
+                    % {"link": labels[relationship]},
+                )
+                continue
+            proving = PROOFS_FOR_RELATIONSHIP.get(relationship, ())
+            if not accepted & set(proving):
+                self.add_error(
+                    "accepted_proofs",
+                    _(
+                        "Pour demander un justificatif du lien « %(link)s », cochez au moins un "
+                        "document qui le prouve : %(documents)s."
+                    )
+                    % {
+                        "link": labels[relationship],
+                        "documents": ", ".join(str(documents[k]) for k in proving),
+                    },
+                )
+
+    def _clean_extended_age(self, cleaned: dict) -> None:
+        """The extended limit goes beyond the base one, up to 30, with a document to prove it."""
+        extended = cleaned.get("child_extended_age_limit")
+        proofs = cleaned.get("child_extended_proofs") or []
+        if extended is None:
+            if proofs and "child_extended_age_limit" not in self.errors:
+                self.add_error(
+                    "child_extended_age_limit",
+                    _("Saisissez l'âge limite prolongé, ou décochez les justificatifs de la prolongation."),
+                )
+            return
+        base = cleaned.get("child_age_limit")
+        if extended > 30:
+            self.add_error(
+                "child_extended_age_limit",
+                _("Saisissez un âge limite prolongé de 30 ans au plus, ou laissez vide."),
+            )
+        elif base is None:
+            if "child_age_limit" not in self.errors:
+                self.add_error(
+                    "child_extended_age_limit",
+                    _(
+                        "Les enfants n'ont pas d'âge limite : saisissez d'abord l'âge limite des "
+                        "enfants, ou laissez la prolongation vide."
+                    ),
+                )
+        elif extended <= base:
+            self.add_error(
+                "child_extended_age_limit",
+                _(
+                    "Saisissez un âge limite prolongé supérieur à l'âge limite des enfants "
+                    "(%(base)d ans), ou laissez vide."
+                )
+                % {"base": base},
+            )
+        if not proofs:
+            self.add_error(
+                "child_extended_proofs",
+                _(
+                    "Cochez au moins un justificatif de la prolongation (certificat de scolarité, "
+                    "contrat d'apprentissage), ou laissez l'âge limite prolongé vide."
+                ),
+            )
 
     def clean_contact_email(self) -> str:
         return normalize_email(self.cleaned_data["contact_email"])
@@ -362,6 +476,8 @@ class StructureAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._clean_proof_rules(cleaned)
+        self._clean_extended_age(cleaned)
         email = cleaned.get("new_manager_email")
         if email:
             email = cleaned["new_manager_email"] = normalize_email(email)

@@ -21,12 +21,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from accounts.models import User
-from beneficiaries.models import Beneficiary
+from beneficiaries.models import Beneficiary, ProofKind, Relationship
+from beneficiaries.rules import child_age_limits
 from ceplus.text import short_list
 from structures.admin import roster
 from structures.admin.common import (
@@ -94,6 +96,9 @@ class StructureAdmin(ScopedAdmin):
     readonly_fields = [
         "managers_display",
         "allowed_kinds_display",
+        "proofs_display",
+        "child_age_display",
+        "child_extension_display",
         "shared_link_display",
         "logo_display",
         "roster_display",
@@ -132,7 +137,17 @@ class StructureAdmin(ScopedAdmin):
                 (None, {"fields": ["name", "kind"]}),
                 (
                     _("Règles des bénéficiaires"),
-                    {"fields": ["allowed_beneficiary_kinds", "child_age_limit", "child_age_reference"]},
+                    {
+                        "fields": [
+                            "allowed_beneficiary_kinds",
+                            "proof_required_kinds",
+                            "accepted_proofs",
+                            "child_age_limit",
+                            "child_extended_age_limit",
+                            "child_extended_proofs",
+                            "child_age_reference",
+                        ]
+                    },
                 ),
                 (_("Notifications"), {"fields": ["notification"]}),
                 (
@@ -160,7 +175,15 @@ class StructureAdmin(ScopedAdmin):
             (None, {"fields": ["name", "kind", "shared_link_display"]}),
             (
                 _("Règles des bénéficiaires"),
-                {"fields": ["allowed_kinds_display", "child_age_limit", "child_age_reference"]},
+                {
+                    "fields": [
+                        "allowed_kinds_display",
+                        "proofs_display",
+                        "child_age_display",
+                        "child_extension_display",
+                        "child_age_reference",
+                    ]
+                },
             ),
             (_("Notifications"), {"fields": ["notification"]}),
             (
@@ -199,7 +222,9 @@ class StructureAdmin(ScopedAdmin):
             "kind",
             "shared_link_display",
             "allowed_kinds_display",
-            "child_age_limit",
+            "proofs_display",
+            "child_age_display",
+            "child_extension_display",
             "child_age_reference",
             "notification",
             "contact_email",
@@ -295,6 +320,44 @@ class StructureAdmin(ScopedAdmin):
             if structure.allows(value)
         ]
         return ", ".join(str(label) for label in labels) or _("aucun")
+
+    @admin.display(description=_("justificatifs demandés"))
+    def proofs_display(self, structure: Structure):
+        """Per link asked a proof, the documents accepted for it, in words."""
+        labels = dict(Relationship.choices)
+        documents = dict(ProofKind.choices)
+        lines = [
+            (
+                labels[relationship],
+                ", ".join(str(documents[kind]) for kind in structure.proof_kinds_for(relationship)),
+            )
+            for relationship in Relationship.values
+            if relationship in (structure.proof_required_kinds or [])
+        ]
+        if not lines:
+            return _("Aucun : les bénéficiaires sont déclarés sans justificatif.")
+        return format_html_join(mark_safe("<br>"), "{} : {}", lines)
+
+    @admin.display(description=_("âge limite des enfants"))
+    def child_age_display(self, structure: Structure):
+        if structure.child_age_limit is None:
+            return _("Pas d'âge limite.")
+        return _("Moins de %(age)d ans.") % {"age": structure.child_age_limit}
+
+    @admin.display(description=_("prolongation"))
+    def child_extension_display(self, structure: Structure):
+        _base, extended = child_age_limits(structure)
+        if extended is None:
+            return _("Pas de prolongation au-delà de l'âge limite.")
+        documents = dict(ProofKind.choices)
+        return _(
+            "Jusqu'à moins de %(age)d ans avec, chaque année, l'un de ces justificatifs : %(documents)s."
+        ) % {
+            "age": extended,
+            "documents": ", ".join(
+                str(documents[kind]).lower() for kind in structure.extended_age_proof_kinds()
+            ),
+        }
 
     @admin.display(description=_("logo actuel"))
     def logo_display(self, structure: Structure):

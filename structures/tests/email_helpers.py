@@ -11,10 +11,11 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from beneficiaries.models import Campaign
 from ceplus.tests import factories
 from structures.models import Invitation
 
-EMAIL_FOLDERS = ("account/email", "accounts/email", "structures/email", "mfa/email")
+EMAIL_FOLDERS = ("account/email", "accounts/email", "structures/email", "mfa/email", "beneficiaries/email")
 LINK = "http://testserver/compte/lien/"
 
 
@@ -93,4 +94,15 @@ def email_context(structure=None) -> dict:
         "count": 1,
         "more": 0,
         "pending_total": 1,
+        # The yearly update and the age-limit notice.
+        "campaign": Campaign(
+            structure=structure, starts_on=datetime.date(2026, 11, 2), deadline=datetime.date(2026, 12, 1)
+        ),
+        "update_url": LINK,
+        "list_url": LINK,
+        "child": factories.BeneficiaryFactory(member=member, first_name="Léa"),
+        "limit": 21,
+        "reached_on": datetime.date(2026, 12, 1),
+        "extended_to": 26,
+        "proof_names": ["certificat de scolarité"],
     }

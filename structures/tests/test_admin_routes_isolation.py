@@ -20,7 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import Address, Consent, Event, JobTitle, User
 from accounts.services import profile_update
-from beneficiaries.models import Beneficiary, BeneficiaryChange, Proof
+from beneficiaries.models import Beneficiary, BeneficiaryChange, Campaign, Proof
 from beneficiaries.services import beneficiary_add
 from ceplus.models import LegalDocument, OutgoingEmail
 from ceplus.tests.factories import (
@@ -96,7 +96,11 @@ def world_b(structure_b, member_b, manager_b):
         phone="+33612345670",
         acting_user=manager_b,
     )
+    campaign = Campaign.objects.create(
+        structure=structure_b, starts_on=datetime.date(2027, 1, 5), deadline=datetime.date(2027, 1, 31)
+    )
     return {
+        Campaign: [campaign],
         Event: list(Event.objects.filter(structure=structure_b)),
         Member: [member_b, rejected],
         User: [member_b, manager_b],
@@ -121,6 +125,7 @@ def state_of_b(structure_b) -> tuple:
         list(structure_b.invitations.order_by("pk").values_list("pk", "revoked_at", "expires_at", "sent_at")),
         MembershipDecision.objects.filter(structure=structure_b).count(),
         Beneficiary.objects.filter(member__structure=structure_b).count(),
+        list(Campaign.objects.filter(structure=structure_b).values_list("pk", "starts_on", "deadline")),
         Address.objects.filter(user__structure=structure_b).count(),
         OutgoingEmail.objects.count(),
     )

@@ -38,6 +38,9 @@ def test_the_tree_has_the_emails_we_know():
         "structures/email/new_registration",
         "mfa/email/totp_activated",
         "mfa/email/webauthn_removed",
+        "beneficiaries/email/campaign_announce",
+        "beneficiaries/email/campaign_reminder",
+        "beneficiaries/email/age_limit",
     ):
         assert expected in prefixes
 
@@ -72,6 +75,9 @@ def test_every_email_renders_in_the_one_layout(prefix):
         "accounts/email/registration_received",
         "structures/email/registrations_digest",
         "structures/email/new_registration",
+        "beneficiaries/email/campaign_announce",
+        "beneficiaries/email/campaign_reminder",
+        "beneficiaries/email/age_limit",
     ],
 )
 def test_a_structures_email_names_it_at_the_top(prefix):
@@ -132,6 +138,9 @@ def test_date_fr_with_the_time():
         "structures/email/invitation",
         "structures/email/registrations_digest",
         "account/email/password_changed",
+        "beneficiaries/email/campaign_announce",
+        "beneficiaries/email/campaign_reminder",
+        "beneficiaries/email/age_limit",
     ],
 )
 def test_emails_write_their_dates_in_french(prefix):
@@ -142,6 +151,9 @@ def test_emails_write_their_dates_in_french(prefix):
 
 
 CONTACT_EMAILS = [
+    "beneficiaries/email/campaign_announce",
+    "beneficiaries/email/campaign_reminder",
+    "beneficiaries/email/age_limit",
     "structures/email/member_rejected",
     "structures/email/member_deactivated",
     "accounts/email/registration_received",

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from accounts.models import JobTitle, User
 from accounts.services import address_save, consents_accept, email_address_add, profile_update
-from beneficiaries.models import Relationship
-from beneficiaries.services import beneficiary_add
+from beneficiaries.models import Campaign, ProofKind, Relationship
+from beneficiaries.services import beneficiary_add, campaign_save
 from ceplus.models import LegalDocument
 from structures.models import RosterImport, Structure, StructureLogo
 from structures.roster.services import roster_replace
@@ -29,6 +29,16 @@ from structures.services import (
     structure_create,
     structure_update,
 )
+
+# The first structure's rules: a spouse or a PACS partner with a proof, children under 21, and
+# under 26 with a proof of studies or apprenticeship.
+RULES = {
+    "proof_required_kinds": [Relationship.SPOUSE, Relationship.PACS],
+    "accepted_proofs": [ProofKind.LIVRET_FAMILLE, ProofKind.ATTESTATION_PACS],
+    "child_age_limit": 21,
+    "child_extended_age_limit": 26,
+    "child_extended_proofs": [ProofKind.CERTIFICAT_SCOLARITE, ProofKind.CONTRAT_APPRENTISSAGE],
+}
 
 # The first structure's contact, as its emails show it.
 CONTACT = {
@@ -135,6 +145,18 @@ class Command(BaseCommand):
                 acting_user=None,
             )
 
+        if first.child_extended_age_limit is None:
+            allowed = [
+                kind
+                for kind in Relationship.values
+                if kind in {*first.allowed_beneficiary_kinds, Relationship.SPOUSE, Relationship.PACS}
+            ]
+            structure_update(
+                structure=first,
+                values={**RULES, "allowed_beneficiary_kinds": allowed},
+                acting_user=None,
+            )
+
         staff = self._user("staff@ceplusservices.example", "Équipe", "CE+ Services", is_staff=True)
         if not staff.is_superuser:
             staff.is_superuser = True
@@ -198,6 +220,15 @@ class Command(BaseCommand):
                     acting_user=pending,
                 )
         self._roster(structures[0][0], first_manager, invitation)
+        # The yearly update, open since a few days: Marie sees its banner.
+        if not Campaign.objects.filter(structure=first).exists():
+            today = timezone.localdate()
+            campaign_save(
+                structure=first,
+                starts_on=today - datetime.timedelta(days=3),
+                deadline=today + datetime.timedelta(days=30),
+                acting_user=first_manager,
+            )
         return structures, staff, member, pending
 
     def _roster(self, structure: Structure, manager: User, invitation) -> None:
