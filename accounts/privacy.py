@@ -15,12 +15,12 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Address, Consent, Event, User
-from beneficiaries.models import Beneficiary, BeneficiaryChange
+from beneficiaries.models import Beneficiary, BeneficiaryChange, Proof
 from ceplus.models import OutgoingEmail
 from ceplus.services import outgoing_emails_erase
 from structures.models import MembershipDecision, status_label
@@ -64,7 +64,11 @@ def member_export(*, member: User) -> dict[str, Any]:
     member = User.objects.select_related("job_title", "structure", "invitation__structure").get(pk=member.pk)
     emails = list(EmailAddress.objects.filter(user=member).order_by("pk"))
     address = Address.objects.filter(user=member).first()
-    beneficiaries = list(Beneficiary.objects.filter(member=member))
+    beneficiaries = list(
+        Beneficiary.objects.filter(member=member).prefetch_related(
+            Prefetch("proofs", queryset=Proof.objects.order_by("sent_at", "pk"))
+        )
+    )
     changes = list(BeneficiaryChange.objects.filter(member=member).order_by("created_at", "pk"))
     consents = list(
         Consent.objects.filter(user=member).select_related("document").order_by("accepted_at", "pk")
@@ -127,7 +131,7 @@ def member_export(*, member: User) -> dict[str, Any]:
                         "motif_du_refus": proof.refusal_text or None,
                         "valable_jusqu_au": _date(proof.valid_until),
                     }
-                    for proof in beneficiary.proofs.order_by("sent_at", "pk")
+                    for proof in beneficiary.proofs.all()
                 ],
             }
             for beneficiary in beneficiaries

@@ -6,10 +6,12 @@ import re
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Address, User
-from beneficiaries.models import Beneficiary
+from beneficiaries.models import Beneficiary, Proof
+from beneficiaries.services import proof_file_content
 from ceplus.models import LegalDocument
 from ceplus.tests import factories
 from structures.models import Invitation, RosterImport, Structure
@@ -77,7 +79,8 @@ def test_demo_accounts_log_in_with_the_printed_passwords(client):
     member = User.objects.get(email=member_email)
     assert member.status == User.Status.APPROVED
     assert member.address.city
-    assert member.beneficiaries.count() == 1
+    # Léa, and for the proofs: Thomas (his livret de famille waits) and Camille, 22.
+    assert member.beneficiaries.count() == 3
     assert {doc.kind for doc in LegalDocument.objects.published()} == set(LegalDocument.Kind.values)
     pending_email = next(
         line.removeprefix("pending: ").split(" / ")[0]
@@ -128,3 +131,23 @@ def test_the_first_structure_asks_proofs_extends_children_and_has_an_open_campai
     assert campaign.starts_on < timezone.localdate() < campaign.deadline
     client.force_login(User.objects.get(email="marie.martin@example.org"))
     assert "Mettez à jour vos bénéficiaires avant le" in client.get("/espace/").text
+
+
+@pytest.mark.django_db
+def test_a_proof_waits_in_the_first_structures_list_and_marie_has_one_to_send(client):
+    run_demo()
+    structure = Structure.objects.get(name="CSE Textiles de Sausheim")
+    (proof,) = Proof.objects.filter(status=Proof.Status.PENDING)
+    assert proof.beneficiary.member.structure == structure
+    assert proof_file_content(proof)[0].startswith(b"%PDF-")
+    manager = structure.managers.get()
+    factories.with_second_factor(manager, True, None)
+    client.force_login(manager)
+    assert (
+        reverse("admin:beneficiaries_proof_change", args=[proof.pk])
+        in client.get(reverse("admin:beneficiaries_proof_changelist")).text
+    )
+    client.force_login(User.objects.get(email="marie.martin@example.org"))
+    page = client.get(reverse("beneficiary_list")).text
+    assert "Justificatif envoyé, à vérifier" in page  # Thomas
+    assert "Justificatif à envoyer" in page  # Camille, 22

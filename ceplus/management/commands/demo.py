@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from accounts.models import JobTitle, User
 from accounts.services import address_save, consents_accept, email_address_add, profile_update
-from beneficiaries.models import Campaign, ProofKind, Relationship
-from beneficiaries.services import beneficiary_add, campaign_save
+from beneficiaries.models import Campaign, Proof, ProofKind, Relationship
+from beneficiaries.proof_files import check_proof_file
+from beneficiaries.services import beneficiary_add, campaign_save, proof_send
 from ceplus.models import LegalDocument
 from structures.models import RosterImport, Structure, StructureLogo
 from structures.roster.services import roster_replace
@@ -47,6 +48,29 @@ CONTACT = {
     "contact_hours": "du lundi au vendredi, de 9 h à 12 h",
     "contact_message": "Permanence du CSE le jeudi de 12 h à 14 h, salle B (bâtiment administratif).",
 }
+
+
+def demo_pdf(text: str) -> bytes:
+    """A one-page PDF saying ``text`` (ASCII), as a scanner would send a document."""
+    stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
 
 
 def demo_logo(width: int = 144, height: int = 48) -> bytes:
@@ -183,6 +207,7 @@ class Command(BaseCommand):
                 acting_user=member,
             )
             member_approve(member=member, acting_user=first_manager)
+            self._family_proofs(member)
             # A correction by her manager, for the history on her page.
             profile_update(
                 member=member,
@@ -230,6 +255,34 @@ class Command(BaseCommand):
                 acting_user=first_manager,
             )
         return structures, staff, member, pending
+
+    def _family_proofs(self, member: User) -> None:
+        """Marie's husband, whose livret de famille waits in her managers' "Justificatifs", and
+        her student daughter past 21, whose certificat de scolarité is still to send."""
+        thomas = beneficiary_add(
+            member=member,
+            relationship=Relationship.SPOUSE,
+            last_name="Martin",
+            first_name="Thomas",
+            birth_date=datetime.date(1984, 7, 9),
+            acting_user=member,
+        )
+        proof_send(
+            beneficiary=thomas,
+            purpose=Proof.Purpose.RELATIONSHIP,
+            kind=ProofKind.LIVRET_FAMILLE,
+            file=check_proof_file("livret-de-famille.pdf", demo_pdf("Livret de famille - Martin (demo)")),
+            acting_user=member,
+        )
+        today = timezone.localdate()
+        beneficiary_add(
+            member=member,
+            relationship=Relationship.CHILD,
+            last_name="Martin",
+            first_name="Camille",
+            birth_date=today.replace(year=today.year - 22) - datetime.timedelta(days=40),
+            acting_user=member,
+        )
 
     def _roster(self, structure: Structure, manager: User, invitation) -> None:
         """The first structure's staff list, uploaded by its manager: it holds Marie (validated)
