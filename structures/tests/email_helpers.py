@@ -11,7 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from beneficiaries.models import Campaign
+from beneficiaries.models import Campaign, Proof, ProofKind
 from ceplus.tests import factories
 from structures.models import Invitation
 
@@ -105,4 +105,14 @@ def email_context(structure=None) -> dict:
         "reached_on": datetime.date(2026, 12, 1),
         "extended_to": 26,
         "proof_names": ["certificat de scolarité"],
+        # A proof refused.
+        "beneficiary": factories.BeneficiaryFactory(member=member, first_name="Hugo"),
+        "proof": Proof(
+            kind=ProofKind.CERTIFICAT_SCOLARITE,
+            purpose=Proof.Purpose.EXTENDED_AGE,
+            status=Proof.Status.REFUSED,
+            refusal_reason=Proof.RefusalReason.UNREADABLE,
+            refusal_details="la photo est floue",
+        ),
+        "send_url": LINK,
     }
