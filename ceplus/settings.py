@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from ceplus.env import Env, load_env_file
+from ceplus.oidc_keys import signing_key_pem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_env_file(BASE_DIR / ".env")
@@ -318,6 +319,10 @@ PURGE_PENDING_AFTER_DAYS = env.int("PURGE_PENDING_AFTER_DAYS", default=90, minim
 PURGE_REJECTED_AFTER_DAYS = env.int("PURGE_REJECTED_AFTER_DAYS", default=30, minimum=1)
 PURGE_DEACTIVATED_AFTER_DAYS = env.int("PURGE_DEACTIVATED_AFTER_DAYS", default=365, minimum=1)
 PURGE_SENT_EMAILS_AFTER_DAYS = env.int("PURGE_SENT_EMAILS_AFTER_DAYS", default=90, minimum=1)
+
+# --- Services partenaires: the portal as an OpenID Connect provider ----------------------------
+# The key that signs the ID tokens (RS256), from OIDC_PRIVATE_KEY / OIDC_PRIVATE_KEY_FILE.
+IDP_OIDC_PRIVATE_KEY = signing_key_pem(env, debug=DEBUG, base_dir=BASE_DIR)
 
 LOGGING = {
     "version": 1,

@@ -121,6 +121,7 @@ def test_deploy_check_passes_with_production_settings():
         "SECRET_KEY": "Zq8#v2Lp!x9Rt4Wm7Nc1Bf6Hj3Kd5Ys0Ga8Ue2Oi4Pl7Mn9Qb1Vc3Xz6Tr8Ew5",
         "ALLOWED_HOSTS": "example.org",
         "DATABASE_URL": "postgres://ceplus@127.0.0.1:5432/ceplus",
+        "OIDC_PRIVATE_KEY_FILE": "ceplus/tests/oidc-test-key.pem",
     }
     result = subprocess.run(
         [
