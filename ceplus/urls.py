@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from ceplus import views
 from structures.admin.member_import import member_import
+from structures.partners import views as partner_views
 from structures.scoping import view_on_site
 
 # The admin's login is allauth's CONNEXION: the same rate limits, "Mot de passe oublié ?" and
@@ -26,6 +27,10 @@ urlpatterns = [
     path("espace/", include("accounts.member_area.urls")),
     path("", include("structures.urls")),
     path("compte/", include("allauth.urls")),
+    # The OpenID Connect provider of the services partenaires: allauth's, its authorization page
+    # extended (listed first, so that it answers at the address allauth's URLs name).
+    path("identity/o/authorize", partner_views.authorization),
+    path("", include("allauth.idp.urls")),
     path("admin/import-membres/", member_import, name="admin_member_import"),
     # Before the admin's own, which checks only that the user may enter the admin.
     path("admin/r/<path:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),
