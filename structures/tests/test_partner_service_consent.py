@@ -1,10 +1,12 @@
 """The consent: asked the first time a service asks for a scope, recorded, not asked again for
-the same scopes; and the Content-Security-Policy of the authorization pages lets their forms lead back to the service."""
+the same scopes, withdrawn from "Mes services connectés" (with the service's tokens); and the
+Content-Security-Policy of the authorization pages lets their forms lead back to the service."""
 
 import re
 from urllib.parse import urlencode
 
 import pytest
+from allauth.idp.oidc.models import Token
 
 from accounts.models import Event, ServiceConsent
 from ceplus.tests.factories import MemberFactory, StructureFactory
@@ -98,6 +100,41 @@ def test_refusing_goes_back_to_the_service_with_access_denied_and_records_nothin
     assert "error=access_denied" in answer["Location"]
     assert "code=" not in answer["Location"]
     assert not ServiceConsent.objects.exists()
+
+
+def test_the_member_sees_and_withdraws_the_access_and_the_tokens_end(client, member, service):
+    client.force_login(member)
+    consent_post(
+        client, client.get(AUTHORIZE, authorize_params(service.client_id)), ["openid", "profile", "email"]
+    )
+    Token.objects.create(user=member, client=service.client, type=Token.Type.ACCESS_TOKEN, hash="a" * 64)
+    Token.objects.create(user=member, client=service.client, type=Token.Type.REFRESH_TOKEN, hash="r" * 64)
+
+    page = client.get("/espace/services-connectes/")
+    assert page.status_code == 200
+    assert "Billetterie CE+" in page.text
+    assert "Vos nom et prénom" in page.text
+    assert "Mes services connectés" in client.get("/espace/profil/").text
+
+    answer = client.post("/espace/services-connectes/", {"client": service.client_id}, follow=True)
+
+    assert "Billetterie CE+ n&#x27;a plus accès à votre compte" in answer.text
+    assert not ServiceConsent.objects.exists()
+    assert not Token.objects.filter(user=member).exists()
+    event = Event.objects.get(kind=Event.Kind.SERVICE_REVOKED)
+    assert (event.member, event.acting_user) == (member, member)
+    assert client.get(AUTHORIZE, authorize_params(service.client_id)).status_code == 200
+
+
+def test_a_member_cannot_withdraw_another_persons_access(client, member, service):
+    other = MemberFactory(structure=member.structure)
+    client.force_login(other)
+    consent_post(client, client.get(AUTHORIZE, authorize_params(service.client_id)), ["openid"])
+    client.force_login(member)
+    for value in (service.client_id, "inconnu", "a\x00b"):
+        assert client.post("/espace/services-connectes/", {"client": value}).status_code == 302
+    assert ServiceConsent.objects.filter(user=other).exists()
+    assert not Event.objects.filter(kind=Event.Kind.SERVICE_REVOKED).exists()
 
 
 def test_the_consent_page_allows_the_services_redirect_origin_in_form_action_and_no_other_page_does(
