@@ -37,7 +37,7 @@ from accounts.services import (
 )
 from beneficiaries.models import Beneficiary
 from ceplus.models import LegalDocument
-from structures.partners.access import SCOPES
+from structures.partners.access import SCOPES, services_for
 
 
 @approved_member_required
@@ -63,6 +63,7 @@ def member_home(request: HttpRequest) -> HttpResponse:
             "accepts_beneficiaries": bool(structure.allowed_beneficiary_kinds),
             "pending_email": pending_email,
             "welcome": request.session.pop(WELCOME_SESSION_KEY, False),
+            "services": list(services_for(member)),
         },
     )
 
