@@ -160,3 +160,25 @@ def test_the_sign_in_page_on_the_way_to_a_service_allows_its_origin(client, serv
     assert form_action(
         client.get("/compte/login/", {"next": "https://ailleurs.example" + next_url})
     ).split() == ["'self'"]
+
+
+def test_the_personal_data_export_holds_the_services_allowed_and_the_erasure_takes_them(
+    client, member, service
+):
+    from accounts.privacy import member_erase, member_export
+
+    client.force_login(member)
+    consent_post(
+        client, client.get(AUTHORIZE, authorize_params(service.client_id)), ["openid", "profile", "email"]
+    )
+    Token.objects.create(user=member, client=service.client, type=Token.Type.ACCESS_TOKEN, hash="b" * 64)
+
+    data = member_export(member=member)
+
+    assert data["profil"]["identifiant_pour_les_services_partenaires"] == str(member.public_id)
+    assert [(row["service"], sorted(row["autorisations"])) for row in data["services_partenaires"]] == [
+        ("Billetterie CE+", ["email", "openid", "profile"])
+    ]
+    member_erase(member=member, acting_user=member)
+    assert not ServiceConsent.objects.exists()
+    assert not Token.objects.exists()
