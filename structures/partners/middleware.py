@@ -4,14 +4,17 @@ The site's policy says ``form-action 'self'``, and browsers apply it to the redi
 follow a form's submission too: the consent form posts to the portal, which answers with a
 redirect to the service, which the browser would then block. So the pages whose form leads on
 to a service (the consent page, and the sign-in page on the way to it) allow, in ``form-action``,
-the one origin of the redirect URI that the request names and that the client registered.
-Every other page keeps the site's policy.
+the one origin of the redirect URI that the request names and that the client registered. The
+pages on the way are those whose ``next`` is the authorization (the sign-in page, the new
+conditions to accept), and the second step of a sign-in on its way there (allauth keeps where
+that sign-in goes in the session). Every other page keeps the site's policy.
 """
 
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+from allauth.account.internal.stagekit import LOGIN_SESSION_KEY, unstash_login
 from allauth.idp.oidc.internal.clientkit import is_redirect_uri_allowed
 from allauth.idp.oidc.models import Client
 from django.conf import settings
@@ -64,6 +67,10 @@ class AuthorizationFormActionMiddleware:
             # The sign-in page (and any page) on the way to the authorization: its ``next``.
             posted = getattr(request, "_post", None) or {}  # as the view read it, never parsed here
             target = request.GET.get("next") or posted.get("next", "")
+            session = getattr(request, "session", None)
+            if not target and session is not None and LOGIN_SESSION_KEY in session:
+                login = unstash_login(request, peek=True)
+                target = (login.redirect_url if login is not None else "") or ""
             if not target:
                 return None
             parts = urlsplit(target)

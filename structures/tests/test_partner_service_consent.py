@@ -182,3 +182,19 @@ def test_the_personal_data_export_holds_the_services_allowed_and_the_erasure_tak
     member_erase(member=member, acting_user=member)
     assert not ServiceConsent.objects.exists()
     assert not Token.objects.exists()
+
+
+def test_the_second_step_of_a_sign_in_on_the_way_to_a_service_allows_its_origin(client, member, service):
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.test import Client
+
+    from ceplus.tests.factories import PASSWORD, TOTP_SECRET
+
+    TOTP.activate(member, TOTP_SECRET)
+    next_url = f"{AUTHORIZE}?{urlencode(authorize_params(service.client_id))}"
+    for target, expected in ((next_url, ["'self'", "http://127.0.0.1:8765"]), ("/espace/", ["'self'"])):
+        browser = Client()
+        answer = browser.post("/compte/login/", {"login": member.email, "password": PASSWORD, "next": target})
+        assert answer.status_code == 302
+        assert answer["Location"] == "/compte/2fa/authenticate/"
+        assert form_action(browser.get(answer["Location"])).split() == expected
