@@ -98,3 +98,22 @@ def test_a_refusal_ends_the_tokens_and_an_approval_or_reactivation_keeps_them(st
     tokens_of(approved, service.client)  # as if issued since (they cannot be: nothing signs in)
     member_reactivate(member=approved, acting_user=staff)
     assert Token.objects.filter(user=approved).count() == 2
+
+
+def test_a_deactivated_member_on_the_way_to_a_service_is_told_why_with_the_contact(
+    client, structure, service
+):
+    from urllib.parse import urlencode
+
+    from ceplus.tests.factories import PASSWORD
+
+    member = MemberFactory(structure=structure)
+    member_deactivate(member=member, acting_user=StaffFactory())
+    next_url = f"{AUTHORIZE}?{urlencode(authorize_params(service.client_id))}"
+    answer = client.post("/compte/login/", {"login": member.email, "password": PASSWORD, "next": next_url})
+    assert answer.status_code == 403
+    text = answer.content.decode()
+    assert "Ce compte est désactivé" in text
+    assert "cse@textiles.example" in text
+    assert "Location" not in answer
+    assert "_auth_user_id" not in client.session
