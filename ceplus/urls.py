@@ -30,6 +30,8 @@ urlpatterns = [
     # The OpenID Connect provider of the services partenaires: allauth's, its authorization page
     # extended (listed first, so that it answers at the address allauth's URLs name).
     path("identity/o/authorize", partner_views.authorization),
+    # The device flow (TVs, consoles) is not offered to the services: its pages do not exist.
+    path("identity/o/device", partner_views.not_offered),
     path("", include("allauth.idp.urls")),
     path("admin/import-membres/", member_import, name="admin_member_import"),
     # Before the admin's own, which checks only that the user may enter the admin.

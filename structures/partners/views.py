@@ -20,7 +20,7 @@ from allauth.idp.oidc.internal.oauthlib.utils import extract_params
 from allauth.idp.oidc.models import Client
 from allauth.idp.oidc.views import AuthorizationView
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.generic.edit import FormView
 from oauthlib.oauth2.rfc6749 import errors
@@ -106,3 +106,8 @@ class PartnerAuthorizationView(AuthorizationView, _RememberedConsent):
 
 
 authorization = PartnerAuthorizationView.as_view()
+
+
+def not_offered(request: HttpRequest) -> HttpResponse:
+    """A page of allauth's provider that the services partenaires do not use."""
+    raise Http404

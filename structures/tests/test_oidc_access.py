@@ -117,3 +117,28 @@ def test_a_deactivated_member_on_the_way_to_a_service_is_told_why_with_the_conta
     assert "cse@textiles.example" in text
     assert "Location" not in answer
     assert "_auth_user_id" not in client.session
+
+
+def test_the_logout_asked_by_a_service_is_in_french_and_the_device_flow_is_not_offered(client, service):
+    member = MemberFactory()
+    client.force_login(member)
+    page = client.get("/identity/o/logout", {"client_id": service.client_id})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Voulez-vous aussi vous déconnecter de votre compte CE+ Services" in text
+    assert "Sign Out" not in text
+    assert client.get("/identity/o/device").status_code == 404
+    assert (
+        client.post(
+            "/identity/o/logout", {"client_id": service.client_id, "action": "logout", **csrf(client)}
+        ).status_code
+        == 302
+    )
+    assert "_auth_user_id" not in client.session
+
+
+def csrf(client) -> dict:
+    import re
+
+    page = client.get("/identity/o/logout").content.decode()
+    return {"csrfmiddlewaretoken": re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)}
