@@ -63,7 +63,12 @@ class PartnerAuthorizationView(AuthorizationView, _RememberedConsent):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.GET.get("code_challenge", "") == "" or request.GET.get("code_challenge_method") != "S256":
             return self._pkce_required(request)
-        return self._refused(request) or super().get(request, *args, **kwargs)
+        response = self._refused(request) or super().get(request, *args, **kwargs)
+        if response.status_code == HTTPStatus.OK and not hasattr(self, "_request_info"):
+            # allauth validated nothing (unknown client, unregistered redirect URI) and showed
+            # its error page: say so to the browser too.
+            response.status_code = HTTPStatus.BAD_REQUEST
+        return response
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self._refused(request) or super().post(request, *args, **kwargs)

@@ -206,6 +206,7 @@ def test_an_unregistered_redirect_uri_is_never_redirected_to(world):
     oauth = oauth_client(world)
     oauth.redirect_uri = "https://attaquant.example/callback"
     answer = authorize(world, session, oauth, generate_token(48), "n")
+    assert answer.status_code == 400
     assert "Location" not in answer.headers
     assert "Cette demande de connexion n'est pas valable" in answer.text
 
