@@ -118,6 +118,15 @@ class AccountAdapter(DefaultAccountAdapter):
             return render(request, "account/login_blocked.html", {"member": user}, status=403)
         return None
 
+    def respond_user_inactive(self, request: HttpRequest, user):
+        """A former member who signs in (the right password only gets this far) reads that their
+        structure deactivated the account, with its contact, like the pending and refused ones;
+        on the way to a service partenaire too."""
+        if getattr(user, "is_member", False):
+            clear_login(request)
+            return render(request, "account/account_inactive.html", {"member": user}, status=403)
+        return super().respond_user_inactive(request, user)
+
     def set_password(self, user, password: str) -> None:
         """Set the password; a member still awaiting validation (who may reset a password) is
         told on the next page that they can log in only once their structure validates them."""

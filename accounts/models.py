@@ -1,5 +1,6 @@
 import contextlib
 import unicodedata
+import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -121,6 +122,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Décochez plutôt que supprimer : le compte ne peut plus se connecter."),
     )
     date_joined = models.DateTimeField(_("date d'inscription"), default=timezone.now)
+    # The person's identifier for the services partenaires (the ``sub`` of their tokens): random,
+    # so that it tells nothing (no count of accounts, no order), and never reused or changed, so
+    # that a service keeps recognising the person after a change of email.
+    public_id = models.UUIDField(
+        _("identifiant pour les services partenaires"), default=uuid.uuid4, unique=True, editable=False
+    )
     # The name as the structure's staff list is compared with it (``ceplus.text.name_key``),
     # kept by ``save`` so that the queue can filter on it.
     name_key = models.CharField(max_length=310, editable=False, blank=True)
@@ -244,6 +251,36 @@ class Consent(models.Model):
         return reverse("legal_document_version", args=[self.document.kind, self.document.version])
 
 
+class ServiceConsent(models.Model):
+    """What a person allowed a service partenaire (an OpenID Connect client) to read about
+    them: the scopes they granted on the consent page the first time the service asked. Later
+    sign-ins that ask no more skip the page; the person withdraws it from "Mes services
+    connectés", which also ends the service's tokens. Written only by ``accounts.services``."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("personne"), on_delete=models.CASCADE, related_name="service_consents"
+    )
+    client = models.ForeignKey(
+        "allauth_idp_oidc.Client",
+        verbose_name=_("service partenaire"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    scopes = models.JSONField(_("autorisations"), default=list)
+    granted_at = models.DateTimeField(_("accordé le"), default=timezone.now)
+    updated_at = models.DateTimeField(_("modifié le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("accès accordé à un service partenaire")
+        verbose_name_plural = _("accès accordés aux services partenaires")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "client"], name="accounts_service_consent_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client.name} — {self.user}"
+
+
 class Event(models.Model):
     """A change a person made that has no table of its own: who, when, what (each changed
     field before → after), about which member or structure.
@@ -274,6 +311,10 @@ class Event(models.Model):
         )
         ROSTER_IMPORTED = "roster_imported", _("Liste du personnel importée")
         SECOND_FACTOR_RESET = "second_factor_reset", _("Double authentification réinitialisée")
+        SERVICE_CONSENTED = "service_consented", _("Accès accordé à un service partenaire")
+        SERVICE_REVOKED = "service_revoked", _("Accès d'un service partenaire retiré")
+        PARTNER_SERVICE_CREATED = "partner_service_created", _("Service partenaire enregistré")
+        PARTNER_SERVICE_CHANGED = "partner_service_changed", _("Service partenaire modifié")
 
     kind = models.CharField(_("modification"), max_length=32, choices=Kind.choices)
     acting_user = models.ForeignKey(

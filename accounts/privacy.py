@@ -19,7 +19,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import Address, Consent, Event, User
+from accounts.models import Address, Consent, Event, ServiceConsent, User
 from beneficiaries.models import Beneficiary, BeneficiaryChange, Proof
 from ceplus.models import OutgoingEmail
 from ceplus.services import outgoing_emails_erase
@@ -76,6 +76,9 @@ def member_export(*, member: User) -> dict[str, Any]:
     decisions = list(MembershipDecision.objects.filter(member=member).order_by("created_at", "pk"))
     events = list(Event.objects.filter(member=member).order_by("created_at", "pk"))
     sent = list(_own_emails(member).order_by("created_at", "pk"))
+    services = list(
+        ServiceConsent.objects.filter(user=member).select_related("client").order_by("granted_at", "pk")
+    )
     invitation = member.invitation
     return {
         "export": {
@@ -95,6 +98,7 @@ def member_export(*, member: User) -> dict[str, Any]:
             "date_du_statut": _date(member.status_changed_at),
             "date_d_inscription": _date(member.date_joined),
             "derniere_connexion": _date(member.last_login),
+            "identifiant_pour_les_services_partenaires": str(member.public_id),
         },
         "adresses_email": [
             {"email": email.email, "verifiee": email.verified, "principale": email.primary}
@@ -157,6 +161,15 @@ def member_export(*, member: User) -> dict[str, Any]:
                 "adresse_ip": consent.ip_address,
             }
             for consent in consents
+        ],
+        "services_partenaires": [
+            {
+                "service": consent.client.name,
+                "autorisations": consent.scopes,
+                "accorde_le": _date(consent.granted_at),
+                "modifie_le": _date(consent.updated_at),
+            }
+            for consent in services
         ],
         "decisions": [
             {

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
+from allauth.idp.oidc.models import Client, Token
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -25,7 +26,7 @@ from django.utils import timezone
 from phonenumber_field.phonenumber import to_python as to_phone
 
 from accounts.events import event_record, field_changes
-from accounts.models import Address, Consent, Event, JobTitle, User, normalize_email
+from accounts.models import Address, Consent, Event, JobTitle, ServiceConsent, User, normalize_email
 from ceplus.emails import absolute_url, queue_email
 from ceplus.models import LegalDocument, OutgoingEmail
 
@@ -354,3 +355,69 @@ def job_title_save(*, job_title: JobTitle) -> JobTitle:
     """Add or change a job title of the reference list (staff, in the admin)."""
     job_title.save()
     return job_title
+
+
+# --- Services partenaires (the portal as their OpenID Connect provider) -------------------------
+
+
+def _scopes_in_words(scopes: Iterable[str]) -> str:
+    return ", ".join(sorted(scopes)) or "—"
+
+
+@transaction.atomic
+def service_consent_record(
+    *, user: User, client: Client, requested: Iterable[str], granted: Iterable[str]
+) -> ServiceConsent:
+    """Keep what ``user`` allowed ``client`` to read on the consent page: of the scopes the
+    service asked (``requested``), those granted; the scopes granted earlier and not asked this
+    time stay. Recorded when it changes what the service may read."""
+    requested, granted = set(requested), set(granted)
+    consent = ServiceConsent.objects.select_for_update().filter(user=user, client=client).first()
+    before = set(consent.scopes) if consent is not None else set()
+    after = (before - requested) | (granted & requested)
+    if consent is None:
+        consent = ServiceConsent(user=user, client=client)
+    elif after == before:
+        return consent
+    consent.scopes = sorted(after)
+    consent.updated_at = timezone.now()
+    consent.save()
+    event_record(
+        kind=Event.Kind.SERVICE_CONSENTED,
+        acting_user=user,
+        member=user,
+        description=client.name,
+        changes=[
+            {"field": "autorisations", "before": _scopes_in_words(before), "after": _scopes_in_words(after)}
+        ],
+    )
+    return consent
+
+
+def _tokens_delete(tokens: QuerySet[Token]) -> int:
+    """Delete access and refresh tokens: the services' next call with them answers 401."""
+    deleted, _ = tokens.filter(type__in=[Token.Type.ACCESS_TOKEN, Token.Type.REFRESH_TOKEN]).delete()
+    return deleted
+
+
+@transaction.atomic
+def service_access_revoke(*, user: User, client: Client, acting_user: User | None) -> bool:
+    """Withdraw what ``user`` allowed ``client``: their consent and every token the service
+    holds for them (it must ask again, and be allowed again, to read anything). Recorded; ``False``
+    when there was nothing to withdraw."""
+    consents, _ = ServiceConsent.objects.filter(user=user, client=client).delete()
+    tokens = _tokens_delete(Token.objects.filter(user=user, client=client))
+    if not consents and not tokens:
+        return False
+    event_record(
+        kind=Event.Kind.SERVICE_REVOKED, acting_user=acting_user, member=user, description=client.name
+    )
+    return True
+
+
+def service_tokens_revoke(*, user: User) -> int:
+    """End every service partenaire's access to ``user`` now (their access ends: deactivation,
+    refusal): their tokens are deleted, in the caller's transaction. Their consents stay: they
+    are the person's choices, worth again if their access comes back. The authorization codes
+    not yet exchanged are refused by the provider itself (``structures.partners.adapter``)."""
+    return _tokens_delete(Token.objects.filter(user=user))

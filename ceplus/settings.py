@@ -13,6 +13,7 @@ from django.utils.csp import CSP
 
 from ceplus.crypto import development_key, key_is_valid
 from ceplus.env import Env, load_env_file
+from ceplus.oidc_keys import signing_key_pem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_env_file(BASE_DIR / ".env")
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "allauth.idp.oidc",
     "crispy_forms",
     "crispy_bootstrap5",
     "phonenumber_field",
@@ -70,6 +72,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Inside the CSP middleware: it sets the policy of the authorization pages before that one
+    # writes the header.
+    "structures.partners.middleware.AuthorizationFormActionMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.SecondFactorRequiredMiddleware",
     "accounts.member_area.middleware.ConsentRequiredMiddleware",
@@ -338,6 +343,16 @@ PURGE_DEACTIVATED_AFTER_DAYS = env.int("PURGE_DEACTIVATED_AFTER_DAYS", default=3
 PURGE_SENT_EMAILS_AFTER_DAYS = env.int("PURGE_SENT_EMAILS_AFTER_DAYS", default=90, minimum=1)
 # A proof of family that no manager checked is deleted this many days after it was sent.
 PURGE_UNCHECKED_PROOFS_AFTER_DAYS = env.int("PURGE_UNCHECKED_PROOFS_AFTER_DAYS", default=60, minimum=1)
+
+# --- Services partenaires: the portal as an OpenID Connect provider (allauth.idp.oidc) ----------
+# Authorization code with PKCE (S256, required of every client: structures.partners.views), ID
+# tokens signed RS256 with the key of OIDC_PRIVATE_KEY / OIDC_PRIVATE_KEY_FILE (ceplus/oidc_keys.py).
+IDP_OIDC_PRIVATE_KEY = signing_key_pem(env, debug=DEBUG, base_dir=BASE_DIR)
+IDP_OIDC_ADAPTER = "structures.partners.adapter.PartnerServicesAdapter"
+# The services are servers that keep a secret: no public clients.
+IDP_OIDC_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+IDP_OIDC_ACCESS_TOKEN_EXPIRES_IN = 60 * 60
+IDP_OIDC_AUTHORIZATION_CODE_EXPIRES_IN = 60
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 from beneficiaries.entitled_admin import entitled_export, entitled_page
 from ceplus import views
 from structures.admin.member_import import member_import
+from structures.partners import views as partner_views
 from structures.scoping import view_on_site
 
 # The admin's login is allauth's CONNEXION: the same rate limits, "Mot de passe oublié ?" and
@@ -27,6 +28,12 @@ urlpatterns = [
     path("espace/", include("accounts.member_area.urls")),
     path("", include("structures.urls")),
     path("compte/", include("allauth.urls")),
+    # The OpenID Connect provider of the services partenaires: allauth's, its authorization page
+    # extended (listed first, so that it answers at the address allauth's URLs name).
+    path("identity/o/authorize", partner_views.authorization),
+    # The device flow (TVs, consoles) is not offered to the services: its pages do not exist.
+    path("identity/o/device", partner_views.not_offered),
+    path("", include("allauth.idp.urls")),
     path("admin/import-membres/", member_import, name="admin_member_import"),
     path("admin/ayants-droit/", entitled_page, name="admin_entitled"),
     path("admin/ayants-droit/export/", entitled_export, name="admin_entitled_export"),

@@ -125,6 +125,17 @@ def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
+def bench_signing_key() -> str:
+    """A throwaway RSA key for the services partenaires' ID tokens, as production requires one."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
 def run(command: list[str], env: dict, what: str, timeout: int = 600) -> str:
     """Run a setup command; its output is shown only when it fails."""
     try:
@@ -778,6 +789,7 @@ def main() -> int:
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "FILE_ENCRYPTION_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+            "OIDC_PRIVATE_KEY": bench_signing_key(),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             # Loopback http: no redirection to https, cookies without the Secure flag.
             "SECURE_SSL_REDIRECT": "0",

@@ -502,3 +502,72 @@ class Member(User):
         permissions = [
             ("decide_member", _("Peut valider, refuser, désactiver et réactiver les ouvrants-droit")),
         ]
+
+
+class PartnerService(models.Model):
+    """A service partenaire: one of CE+ Services' other systems (ticket office, subsidies,
+    shop) that members reach with the portal's sign-in. Its OpenID Connect side (name,
+    secret, redirect URIs, scopes) is allauth's ``Client``; this holds what allauth's lacks: how
+    the espace adhérent presents it, and to which structures' members. Written only by
+    ``structures.services.partner_service_save``."""
+
+    client = models.OneToOneField(
+        "allauth_idp_oidc.Client",
+        verbose_name=_("client OpenID Connect"),
+        on_delete=models.CASCADE,
+        related_name="partner_service",
+    )
+    description = models.CharField(
+        _("description courte"),
+        max_length=200,
+        blank=True,
+        help_text=_("Une phrase, sous le nom du service sur l'espace adhérent."),
+    )
+    url = models.URLField(
+        _("adresse"),
+        help_text=_("Où mène la tuile du service, par exemple https://billetterie.example.org/."),
+    )
+    initiate_login_uri = models.URLField(
+        _("adresse de connexion"),
+        blank=True,
+        help_text=_(
+            "Facultatif : l'adresse du service qui lance la connexion par le portail (initiate_login_uri) ; "
+            "la tuile y mène plutôt qu'à l'adresse ci-dessus."
+        ),
+    )
+    structures = models.ManyToManyField(
+        Structure,
+        verbose_name=_("structures"),
+        blank=True,
+        related_name="partner_services",
+        help_text=_("Les ouvrants-droit validés de ces structures voient la tuile du service."),
+    )
+    # The logo is kept in the database, like the structures' (no server's disk); loaded only by
+    # the page that serves it.
+    logo = models.BinaryField(_("logo"), null=True, blank=True, editable=False)
+    logo_type = models.CharField(_("type du logo"), max_length=16, blank=True, editable=False)
+    logo_digest = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("service partenaire")
+        verbose_name_plural = _("services partenaires")
+
+    def __str__(self) -> str:
+        return self.client.name
+
+    @property
+    def name(self) -> str:
+        return self.client.name
+
+    @property
+    def logo_path(self) -> str:
+        """The address of the logo, naming its version, or "" without one."""
+        if not self.logo_digest:
+            return ""
+        return f"{reverse('partner_service_logo', args=[self.pk])}?v={self.logo_digest[:12]}"
+
+    @property
+    def start_url(self) -> str:
+        """Where the tile leads: the service's sign-in by the portal, or its address."""
+        return self.initiate_login_uri or self.url

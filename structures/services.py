@@ -10,10 +10,13 @@ The member life cycle (``structures.lifecycle``) is applied by ``member_transiti
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from allauth.idp.oidc.adapter import get_adapter as get_oidc_adapter
+from allauth.idp.oidc.models import Client
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
@@ -23,14 +26,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.events import event_record, field_changes
+from accounts.events import display, event_record, field_changes
 from accounts.models import Event, JobTitle, User, normalize_email
-from accounts.services import password_reset_url, user_create
+from accounts.services import password_reset_url, service_tokens_revoke, user_create
 from beneficiaries.models import ProofKind, Relationship
 from ceplus.emails import absolute_url, queue_email
 from structures import lifecycle
 from structures.lifecycle import Transition
-from structures.models import Invitation, MembershipDecision, Structure, StructureLogo
+from structures.models import Invitation, MembershipDecision, PartnerService, Structure, StructureLogo
 from structures.permissions import manager_group
 from structures.scoping import is_staff_wide, may_see_structure
 
@@ -420,6 +423,116 @@ def structure_update(
     return changes
 
 
+# --- Services partenaires ----------------------------------------------------------------------
+
+
+def _partner_service_state(service: PartnerService) -> dict:
+    """A service as its history shows it."""
+    client = service.client
+    return {
+        "name": client.name,
+        "description": service.description,
+        "url": service.url,
+        "initiate_login_uri": service.initiate_login_uri,
+        "redirect_uris": client.get_redirect_uris(),
+        "scopes": client.get_scopes(),
+        "structures": sorted(structure.name for structure in service.structures.all()) if service.pk else [],
+        "logo": service.logo_digest[:12] if service.logo_digest else "",
+    }
+
+
+PARTNER_SERVICE_LABELS = {
+    "name": _("nom"),
+    "description": _("description courte"),
+    "url": _("adresse"),
+    "initiate_login_uri": _("adresse de connexion"),
+    "redirect_uris": _("adresses de retour"),
+    "scopes": _("autorisations"),
+    "structures": _("structures"),
+    "logo": _("logo"),
+}
+
+
+@transaction.atomic
+def partner_service_save(
+    *,
+    service: PartnerService | None,
+    name: str,
+    url: str,
+    redirect_uris: list[str],
+    scopes: list[str],
+    structures: Iterable[Structure] = (),
+    description: str = "",
+    initiate_login_uri: str = "",
+    logo: tuple[bytes, str] | None = None,
+    logo_remove: bool = False,
+    acting_user: User | None,
+    client_id: str | None = None,
+    secret: str | None = None,
+) -> tuple[PartnerService, str | None]:
+    """Register a service partenaire (``service`` is ``None``: staff, the admin or
+    ``manage.py oidc_client``) or change one: its OpenID Connect client (allauth's ``Client``:
+    a confidential client, authorization code flow, the given redirect URIs and scopes) and how
+    the espace adhérent shows it (description, address, logo as ``(bytes, type)``, the
+    structures whose members see its tile). Recorded. Returns the service and, at its
+    registration only, the client's secret: it is stored hashed and never shown again. A
+    ``client_id`` and ``secret`` chosen by the caller (the demo's, printed with its accounts)
+    replace the random ones at the registration."""
+    if service is None:
+        client = Client(
+            name=name,
+            type=Client.Type.CONFIDENTIAL,
+            skip_consent=False,
+        )
+        if client_id:
+            client.id = client_id
+        client.set_grant_types([Client.GrantType.AUTHORIZATION_CODE, Client.GrantType.REFRESH_TOKEN])
+        client.set_response_types([Client.ResponseType.CODE])
+        client.set_default_scopes(["openid"])
+        secret = secret or get_oidc_adapter().generate_client_secret()
+        client.set_secret(secret)
+        service = PartnerService(client=client)
+        before: dict = {}
+    else:
+        client = service.client
+        before = _partner_service_state(service)
+        secret = None
+    client.name = name
+    client.set_redirect_uris(list(redirect_uris))
+    client.set_scopes(list(scopes))
+    client.clean()
+    client.save()
+    service.client = client
+    service.description = description
+    service.url = url
+    service.initiate_login_uri = initiate_login_uri
+    if logo is not None:
+        service.logo, service.logo_type = logo
+        service.logo_digest = hashlib.sha256(logo[0]).hexdigest()
+    elif logo_remove:
+        service.logo, service.logo_type, service.logo_digest = None, "", ""
+    service.save()
+    service.structures.set(list(structures))
+    after = _partner_service_state(service)
+    changes = [
+        {
+            "field": str(PARTNER_SERVICE_LABELS[key]),
+            "before": display(before.get(key)),
+            "after": display(value),
+        }
+        for key, value in after.items()
+        if display(before.get(key)) != display(value)
+    ]
+    if changes or secret:
+        event_record(
+            kind=Event.Kind.PARTNER_SERVICE_CREATED if secret else Event.Kind.PARTNER_SERVICE_CHANGED,
+            acting_user=acting_user,
+            description=name,
+            changes=changes,
+        )
+    return service, secret
+
+
 @transaction.atomic
 def invitations_forget(*, member: User, verified_emails) -> int:
     """Delete the personal invitations that are ``member``'s, when their account is erased: the
@@ -600,6 +713,10 @@ def member_transition(
         locked.status_changed_at = now
         locked.is_active = transition.is_active
         locked.save(update_fields=["status", "status_reason", "status_changed_at", "is_active"])
+        if transition.to_status != User.Status.APPROVED:
+            # Refused or deactivated: the services partenaires lose their access at once, in
+            # the same transaction as the decision.
+            service_tokens_revoke(user=locked)
         structure = Structure.objects.get(pk=locked.structure_id)
         record = _decision_record(
             member=locked,

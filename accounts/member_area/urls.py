@@ -15,6 +15,7 @@ urlpatterns = [
         member_views.member_consents_accept,
         name="member_consents_accept",
     ),
+    path("services-connectes/", member_views.member_services, name="member_services"),
     path("donnees/", member_views.member_data, name="member_data"),
     path("donnees/telecharger/", member_views.member_data_export, name="member_data_export"),
     path("donnees/supprimer-mon-compte/", member_views.member_data_erase, name="member_data_erase"),

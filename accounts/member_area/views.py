@@ -26,11 +26,18 @@ from accounts.decorators import approved_member_required
 from accounts.forms import AddressForm
 from accounts.member_area.forms import ConsentForm, EraseForm, ProfileForm
 from accounts.member_area.middleware import SESSION_KEY
-from accounts.models import Address, Consent, User
+from accounts.models import Address, Consent, ServiceConsent, User
 from accounts.privacy import member_erase, member_export
-from accounts.services import address_save, consents_accept, documents_to_accept, profile_update
+from accounts.services import (
+    address_save,
+    consents_accept,
+    documents_to_accept,
+    profile_update,
+    service_access_revoke,
+)
 from beneficiaries.models import Beneficiary
 from ceplus.models import LegalDocument
+from structures.partners.access import SCOPES, services_for
 
 
 @approved_member_required
@@ -56,6 +63,7 @@ def member_home(request: HttpRequest) -> HttpResponse:
             "accepts_beneficiaries": bool(structure.allowed_beneficiary_kinds),
             "pending_email": pending_email,
             "welcome": request.session.pop(WELCOME_SESSION_KEY, False),
+            "services": list(services_for(member)),
         },
     )
 
@@ -222,3 +230,38 @@ def member_data_erase(request: HttpRequest) -> HttpResponse:
             )
             return redirect("home")
     return render(request, "accounts/member/erase.html", {"form": form, "member": member})
+
+
+@approved_member_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def member_services(request: HttpRequest) -> HttpResponse:
+    """Mes services connectés: the services partenaires the member signed in to, what each may
+    read, and the button that withdraws it (the service's tokens end at once)."""
+    member: User = request.user
+    if request.method == "POST":
+        client_id = request.POST.get("client", "")
+        consent = (
+            ServiceConsent.objects.filter(user=member, client_id=client_id).select_related("client").first()
+            if client_id and "\x00" not in client_id
+            else None
+        )
+        if consent is not None and service_access_revoke(
+            user=member, client=consent.client, acting_user=member
+        ):
+            messages.success(
+                request,
+                _(
+                    "%(service)s n'a plus accès à votre compte. Il vous demandera votre accord à votre prochaine connexion."
+                )
+                % {"service": consent.client.name},
+            )
+        return redirect("member_services")
+    consents = ServiceConsent.objects.filter(user=member).select_related("client").order_by("client__name")
+    rows = [
+        {
+            "consent": consent,
+            "scopes": [SCOPES[scope] for scope in SCOPES if scope in consent.scopes],
+        }
+        for consent in consents
+    ]
+    return render(request, "accounts/member/services.html", {"rows": rows})

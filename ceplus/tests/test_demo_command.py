@@ -38,6 +38,13 @@ def test_demo_prints_one_line_per_item_in_the_promised_forms():
     assert all(re.fullmatch(r"manager: \S+@\S+ / \S+", line) for line in managers)
     assert len([line for line in lines if re.fullmatch(r"staff: \S+@\S+ / \S+", line)]) == 1
     assert len([line for line in lines if re.fullmatch(r"member: \S+@\S+ / \S+", line)]) == 1
+    assert any(
+        re.fullmatch(
+            r"partner_service: .+ / client_id: \S+ / client_secret: \S+ / redirect_uri: http://127\.0\.0\.1\S+",
+            line,
+        )
+        for line in lines
+    )
     # The structures come in the same order for invite links and managers.
     order = [line for line in lines if line.startswith(("invite_url: ", "manager: "))]
     assert [line.split(":")[0] for line in order] == ["invite_url", "manager", "invite_url", "manager"]
@@ -151,3 +158,18 @@ def test_a_proof_waits_in_the_first_structures_list_and_marie_has_one_to_send(cl
     page = client.get(reverse("beneficiary_list")).text
     assert "Justificatif envoyé, à vérifier" in page  # Thomas
     assert "Justificatif à envoyer" in page  # Camille, 22
+
+
+@pytest.mark.django_db
+def test_demo_shows_the_partner_service_tile_on_maries_home(client):
+    output = run_demo()
+    line = next(line for line in output.splitlines() if line.startswith("partner_service: "))
+    client_id = re.search(r"client_id: (\S+)", line).group(1)
+    secret = re.search(r"client_secret: (\S+)", line).group(1)
+    from allauth.idp.oidc.models import Client
+
+    assert Client.objects.get(id=client_id).check_secret(secret)
+    client.force_login(User.objects.get(email="marie.martin@example.org"))
+    page = client.get("/espace/").content.decode()
+    assert "Vos services" in page
+    assert "Billetterie CE+" in page

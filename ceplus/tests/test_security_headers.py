@@ -15,6 +15,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "example.org",
     "DATABASE_URL": "postgres://ceplus@127.0.0.1:5432/ceplus",
     "FILE_ENCRYPTION_KEYS": "kSO2k6MAzM4R21Ymg7jItsDMTdZ_kGqr9jtSPmdO62U=",
+    "OIDC_PRIVATE_KEY_FILE": "ceplus/tests/oidc-test-key.pem",
 }
 
 

@@ -122,6 +122,7 @@ def test_deploy_check_passes_with_production_settings():
         "ALLOWED_HOSTS": "example.org",
         "DATABASE_URL": "postgres://ceplus@127.0.0.1:5432/ceplus",
         "FILE_ENCRYPTION_KEYS": "kSO2k6MAzM4R21Ymg7jItsDMTdZ_kGqr9jtSPmdO62U=",
+        "OIDC_PRIVATE_KEY_FILE": "ceplus/tests/oidc-test-key.pem",
     }
     result = subprocess.run(
         [
@@ -151,6 +152,7 @@ def test_production_needs_a_file_encryption_key():
         "SECRET_KEY": "Zq8#v2Lp!x9Rt4Wm7Nc1Bf6Hj3Kd5Ys0Ga8Ue2Oi4Pl7Mn9Qb1Vc3Xz6Tr8Ew5",
         "ALLOWED_HOSTS": "example.org",
         "DATABASE_URL": "postgres://ceplus@127.0.0.1:5432/ceplus",
+        "OIDC_PRIVATE_KEY_FILE": "ceplus/tests/oidc-test-key.pem",
     }
     result = run_check(**production)
     assert result.returncode != 0

@@ -7,4 +7,4 @@ and nothing else (``structures.scoping``); CE+ Services staff see everything. Ev
 through a service (``structures.services``, ``accounts.services``, ``beneficiaries.services``).
 """
 
-from structures.admin import decisions, invitations, members, structure  # noqa: F401 (registers them)
+from structures.admin import decisions, invitations, members, partner_services, structure  # noqa: F401 (registers them)

@@ -30,13 +30,14 @@ from ceplus.tests.factories import (
     PendingMemberFactory,
     ProofFactory,
 )
-from structures.models import Invitation, Member, MembershipDecision, Structure
+from structures.models import Invitation, Member, MembershipDecision, PartnerService, Structure
 from structures.services import member_reject
 
 MISSING = "999999"
 # Models whose objects belong to no structure: the same for every manager (who may or may not
-# open them at all, see test_isolation.py).
-GLOBAL_MODELS = {JobTitle, LegalDocument, Group}
+# open them at all, see test_isolation.py; the services partenaires are CE+ Services' own, for
+# staff only: test_partner_services_admin.py).
+GLOBAL_MODELS = {JobTitle, LegalDocument, Group, PartnerService}
 SECRETS = ("Klein", "Zoé", "Colmar", "Secret de B", "invite.b@example.org", "Boulangeries")
 
 

@@ -20,12 +20,13 @@ from beneficiaries.models import Campaign, Proof, ProofKind, Relationship
 from beneficiaries.proof_files import check_proof_file
 from beneficiaries.services import beneficiary_add, campaign_save, proof_send
 from ceplus.models import LegalDocument
-from structures.models import RosterImport, Structure, StructureLogo
+from structures.models import PartnerService, RosterImport, Structure, StructureLogo
 from structures.roster.services import roster_replace
 from structures.services import (
     manager_add,
     member_approve,
     member_register,
+    partner_service_save,
     shared_invitation_get_or_create,
     structure_create,
     structure_update,
@@ -97,6 +98,15 @@ def demo_logo(width: int = 144, height: int = 48) -> bytes:
 
 
 PASSWORD = "Demo-CE+2026"  # noqa: S105 -- printed on purpose: demo accounts only
+# A service partenaire for the first structure's members, with known credentials (printed, like
+# the passwords) so that a local OpenID Connect client can sign in with them.
+DEMO_SERVICE = {
+    "name": "Billetterie CE+",
+    "client_id": "billetterie-demo",
+    "secret": "Demo-CE+2026-billetterie",
+    "url": "http://127.0.0.1:9000/",
+    "redirect_uri": "http://127.0.0.1:9000/oidc/callback",
+}
 
 STRUCTURES = [
     ("CSE Textiles de Sausheim", Structure.Kind.CSE, "gestionnaire@cse-textiles.example"),
@@ -144,6 +154,10 @@ class Command(BaseCommand):
         self.stdout.write(f"staff: {staff.email} / {PASSWORD}")
         self.stdout.write(f"member: {member.email} / {PASSWORD}")
         self.stdout.write(f"pending: {pending.email} / {PASSWORD} (à valider par {structures[0][1].email})")
+        self.stdout.write(
+            f"partner_service: {DEMO_SERVICE['name']} / client_id: {DEMO_SERVICE['client_id']}"
+            f" / client_secret: {DEMO_SERVICE['secret']} / redirect_uri: {DEMO_SERVICE['redirect_uri']}"
+        )
 
     def _data(self):
         for kind, (title, body) in DOCUMENTS.items():
@@ -253,6 +267,21 @@ class Command(BaseCommand):
                 starts_on=today - datetime.timedelta(days=3),
                 deadline=today + datetime.timedelta(days=30),
                 acting_user=first_manager,
+            )
+        # A service partenaire, whose tile Marie sees on her home.
+        if not PartnerService.objects.filter(client_id=DEMO_SERVICE["client_id"]).exists():
+            partner_service_save(
+                service=None,
+                name=DEMO_SERVICE["name"],
+                description="Vos places de concert, de cinéma et de parc de loisirs à prix CE.",
+                url=DEMO_SERVICE["url"],
+                redirect_uris=[DEMO_SERVICE["redirect_uri"]],
+                scopes=["openid", "profile", "email", "membership", "beneficiaries"],
+                structures=[structures[0][0]],
+                logo=(demo_logo(96, 96), StructureLogo.ContentType.PNG),
+                client_id=DEMO_SERVICE["client_id"],
+                secret=DEMO_SERVICE["secret"],
+                acting_user=staff,
             )
         return structures, staff, member, pending
 
