@@ -51,6 +51,8 @@ def _structure(activity: StructureActivity, queue_url: str, now: datetime.dateti
         "members_url": f"{queue_url}?structure={pk}&status=all",
         "departures": activity.departures,
         "departures_url": f"{queue_url}?structure={pk}&liste=departs",
+        "proofs": activity.proofs,
+        "proofs_url": f"{reverse('admin:beneficiaries_proof_changelist')}?structure={pk}",
         "roster_url": reverse("admin:structures_structure_roster", args=[pk]),
         "invitations_url": reverse("admin:structures_structure_invitations", args=[pk]),
     }
@@ -74,6 +76,8 @@ def validation_queue(context) -> dict | None:
         "staff_wide": numbers.staff_wide,
         "structures": [_structure(activity, queue_url, now) for activity in numbers.structures],
         "months": numbers.months,
+        "proofs": numbers.proofs,
+        "proofs_url": reverse("admin:beneficiaries_proof_changelist"),
         # The import of the former site's members lives outside the ModelAdmins: link it here.
         "import_url": reverse("admin_member_import") if request.user.has_perms(IMPORT_PERMISSIONS) else "",
     }

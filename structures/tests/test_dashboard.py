@@ -375,7 +375,7 @@ def activity_in(structure, now=NOW, months: int = 3) -> None:
 
 
 @pytest.mark.parametrize("count", [1, 5])
-def test_a_managers_dashboard_costs_five_queries_whatever_the_number_of_structures(
+def test_a_managers_dashboard_costs_six_queries_whatever_the_number_of_structures(
     count, django_assert_num_queries
 ):
     structures = StructureFactory.create_batch(count)
@@ -383,7 +383,7 @@ def test_a_managers_dashboard_costs_five_queries_whatever_the_number_of_structur
         activity_in(structure)
     ids = [s.pk for s in structures]
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         numbers = dashboard(ids, now=NOW)
 
     assert len(numbers.structures) == count
@@ -392,13 +392,13 @@ def test_a_managers_dashboard_costs_five_queries_whatever_the_number_of_structur
 
 
 @pytest.mark.parametrize("count", [1, 5])
-def test_the_staff_dashboard_costs_five_queries_whatever_the_number_of_structures(
+def test_the_staff_dashboard_costs_six_queries_whatever_the_number_of_structures(
     count, django_assert_num_queries
 ):
     for structure in StructureFactory.create_batch(count):
         activity_in(structure)
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         numbers = dashboard(None, now=NOW)
 
     assert numbers.months[-1].invitations == count
@@ -446,3 +446,20 @@ def test_a_manager_sees_the_departures_to_deal_with(client):
         in page
     )
     assert f"/admin/structures/structure/{structure.pk}/liste-du-personnel/" in page
+
+
+@pytest.mark.django_db
+def test_the_proofs_to_check_show_per_structure_and_lead_to_their_list(client):
+    """Each structure's proofs waiting for a decision, linked to the list filtered on it; none
+    of another structure."""
+    from ceplus.tests.factories import BeneficiaryFactory, MemberFactory, ProofFactory
+
+    mine, other = StructureFactory(name="CSE Textiles"), StructureFactory(name="Autre")
+    for structure, count in ((mine, 2), (other, 1)):
+        for _ in range(count):
+            ProofFactory(beneficiary=BeneficiaryFactory(member=MemberFactory(structure=structure)))
+    client.force_login(ManagerFactory(structures=[mine]))
+    page = client.get("/admin/").text
+    assert "2 justificatifs de famille à vérifier" in page
+    assert f"/admin/beneficiaries/proof/?structure={mine.pk}" in page
+    assert "3 justificatifs" not in page
