@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
+import hmac
 import http.cookiejar
 import importlib.metadata
 import json
@@ -303,6 +305,17 @@ class Gunicorn:
 # --- HTTP from the benchmark itself (logging in, checking each endpoint once) -------------------
 
 
+def totp_code(secret: str, at: float | None = None) -> str:
+    """The code an authenticator app shows for ``secret`` (base32) now (RFC 6238: SHA-1, 30 s,
+    6 digits)."""
+    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    counter = int((time.time() if at is None else at) // 30).to_bytes(8, "big")
+    digest = hmac.new(key, counter, hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = int.from_bytes(digest[offset : offset + 4], "big") & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
@@ -320,10 +333,12 @@ class Client:
             body = body.encode()
         # The base is always http://127.0.0.1:<port>.
         request = urllib.request.Request(self.base + path, data=body, headers=headers or {})  # noqa: S310
+        self.location = ""
         try:
             with self.opener.open(request, timeout=30) as response:
                 return response.status, response.read().decode(errors="replace")
         except urllib.error.HTTPError as error:
+            self.location = error.headers.get("Location", "")
             return error.code, error.read().decode(errors="replace")
 
     def cookie(self, name: str) -> str:
@@ -339,8 +354,9 @@ class Client:
             raise BenchError(f"the login page answered {status} without a CSRF token")
         return match.group(1)
 
-    def login(self, email: str, password: str, client_address: str) -> str:
-        """Log in as a person does; the session cookie to replay."""
+    def login(self, email: str, password: str, client_address: str, totp_secret: str = "") -> str:
+        """Log in as a person does (with the authenticator app's code when the account has a
+        second factor, as every admin account must); the session cookie to replay."""
         token = self.login_form()
         status, _html = self.request(
             LOGIN,
@@ -349,6 +365,21 @@ class Client:
         )
         if status != 302:
             raise BenchError(f"logging in as {email} answered {status} instead of a redirection")
+        if totp_secret and "/2fa/" in self.location:
+            second_step = urllib.parse.urlsplit(self.location).path
+            status, html = self.request(second_step)
+            match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+            if status != 200 or match is None:
+                raise BenchError(f"the second step of the login answered {status} without a CSRF token")
+            status, _html = self.request(
+                second_step,
+                {"csrfmiddlewaretoken": match.group(1), "code": totp_code(totp_secret)},
+                {"X-Forwarded-For": client_address},
+            )
+            if status != 302:
+                raise BenchError(
+                    f"the authenticator code of {email} answered {status} instead of a redirection"
+                )
         return f"sessionid={self.cookie('sessionid')}"
 
 
@@ -841,7 +872,9 @@ def main() -> int:
         account = CpuAccount(server, database.name)
 
         member_cookie = Client(server.base).login(member_email, password, "10.255.0.1")
-        manager_cookie = Client(server.base).login(manager_email, password, "10.255.0.2")
+        manager_cookie = Client(server.base).login(
+            manager_email, password, "10.255.0.2", totp_secret=seed.get("manager_totp", "")
+        )
         login_client = Client(server.base)
         login_token = login_client.login_form()
         login_body = urllib.parse.urlencode(

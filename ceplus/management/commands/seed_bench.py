@@ -17,6 +17,7 @@ import random
 import time
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -32,6 +33,8 @@ from structures.services import manager_add, shared_invitation_get_or_create
 
 PASSWORD = "Bench-CE+2026"  # noqa: S105 -- printed on purpose: throwaway benchmark accounts only
 MANAGER_EMAIL = "gestionnaire@bench.example"
+# The manager's authenticator app (base32): a benchmark-only secret, printed for the benchmark.
+MANAGER_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
 MEMBER_EMAIL = "adherent@bench.example"
 
 # Name, kind, share of the members. The first one is the biggest: its manager is benchmarked.
@@ -115,6 +118,7 @@ class Command(BaseCommand):
         self.stdout.write(f"structure: {biggest.structure.name}")
         self.stdout.write(f"invite_path: {biggest.get_absolute_url()}")
         self.stdout.write(f"manager: {MANAGER_EMAIL} / {PASSWORD}")
+        self.stdout.write(f"manager_totp: {MANAGER_TOTP_SECRET}")
         self.stdout.write(f"member: {MEMBER_EMAIL} / {PASSWORD}")
         self.stdout.write(f"seconds: {time.monotonic() - started:.1f}")
 
@@ -144,6 +148,8 @@ class Command(BaseCommand):
         )
         EmailAddress.objects.create(user=manager, email=MANAGER_EMAIL, verified=True, primary=True)
         manager_add(structure=invitations[0].structure, user=manager)
+        # Every admin account signs in with a second factor: the benchmark types its code.
+        TOTP.activate(manager, MANAGER_TOTP_SECRET)
         return invitations
 
     def _members(
