@@ -27,7 +27,7 @@ from beneficiaries.services import (
     proof_file_content,
 )
 from ceplus.admin_base import ReadOnlyAdminMixin, changes_table
-from structures.scoping import ScopedAdmin, managed_structure_ids, structure_filter
+from structures.scoping import ScopedAdmin, structure_filter
 
 
 class BeneficiaryAdminForm(forms.ModelForm):
@@ -62,6 +62,7 @@ class BeneficiaryAdmin(ScopedAdmin):
     form = BeneficiaryAdminForm
 
     structure_path = "member__structure"
+    structure_column = "structure_name"
     list_display = ["last_name", "first_name", "relationship", "birth_date", "member_link", "structure_name"]
     list_select_related = ["member", "member__structure"]
     list_filter = ["relationship", structure_filter("member__structure")]
@@ -72,13 +73,6 @@ class BeneficiaryAdmin(ScopedAdmin):
     def has_add_permission(self, request):
         # Members add their beneficiaries at signup or from the member area.
         return False
-
-    def get_list_display(self, request):
-        fields = list(super().get_list_display(request))
-        ids = managed_structure_ids(request)
-        if ids is not None and len(ids) < 2:
-            fields.remove("structure_name")
-        return fields
 
     def save_model(self, request, obj, form, change):
         try:
@@ -211,6 +205,7 @@ class ProofAdmin(ScopedAdmin):
     deletes the file (``beneficiaries.services.proof_decide``). Nothing here is edited by hand."""
 
     structure_path = "beneficiary__member__structure"
+    structure_column = "structure_name"
     list_display = [
         "sent_at_display",
         "beneficiary_name",
@@ -233,13 +228,6 @@ class ProofAdmin(ScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         # A file goes at the decision, or with the daily purge; the record of the decision stays.
         return False
-
-    def get_list_display(self, request):
-        fields = list(super().get_list_display(request))
-        ids = managed_structure_ids(request)
-        if ids is not None and len(ids) < 2:
-            fields.remove("structure_name")
-        return fields
 
     def get_urls(self):
         return [

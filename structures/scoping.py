@@ -110,12 +110,22 @@ class ScopedAdmin(BaseAdmin):
     structure_path: str = "structure"
     # Query-string parameters accepted besides the list filters' own (date filters' lookups…).
     filterable_fields: tuple[str, ...] = ()
+    # The list's column naming the structure: shown only to those who see several structures.
+    structure_column: str | None = None
 
     def scope(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return scope_by_structure(queryset, managed_structure_ids(request), self.structure_path)
 
     def get_queryset(self, request):
         return self.scope(request, super().get_queryset(request))
+
+    def get_list_display(self, request):
+        fields = list(super().get_list_display(request))
+        if self.structure_column in fields:
+            ids = managed_structure_ids(request)
+            if ids is not None and len(ids) < 2:
+                fields.remove(self.structure_column)
+        return fields
 
     def get_search_results(self, request, queryset, search_term):
         # The autocomplete view passes a queryset of its own choosing: scope it again.

@@ -13,7 +13,7 @@ from structures.admin.common import (
     invitation_state_label,
 )
 from structures.models import Invitation
-from structures.scoping import ScopedAdmin, managed_structure_ids, structure_filter
+from structures.scoping import ScopedAdmin, structure_filter
 from structures.services import (
     InvitationError,
     invitation_resend,
@@ -51,6 +51,7 @@ class InvitationAdmin(ScopedAdmin):
     """The structures' invitations and what became of them; resend or revoke from the list."""
 
     structure_path = "structure"
+    structure_column = "structure"
     list_display = [
         "recipient",
         "structure",
@@ -92,13 +93,6 @@ class InvitationAdmin(ScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         # An invitation is revoked, never deleted: the registrations made with it refer to it.
         return False
-
-    def get_list_display(self, request):
-        fields = list(super().get_list_display(request))
-        ids = managed_structure_ids(request)
-        if ids is not None and len(ids) < 2:
-            fields.remove("structure")
-        return fields
 
     @admin.display(description=_("destinataire"), ordering="email")
     def recipient(self, invitation: Invitation) -> str:

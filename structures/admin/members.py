@@ -68,7 +68,7 @@ from structures.roster.matching import (
     match_label,
     member_match,
 )
-from structures.scoping import ScopedAdmin, is_staff_wide, managed_structure_ids, structure_filter
+from structures.scoping import ScopedAdmin, is_staff_wide, structure_filter
 from structures.services import DecisionNotAllowed, MoveNotAllowed, member_move, member_transition
 
 
@@ -430,6 +430,7 @@ class MemberAdmin(ScopedAdmin):
     """The validation queue: a structure's members, pending ones first."""
 
     structure_path = "structure"
+    structure_column = "structure"
     list_display = [
         "full_name",
         "email_display",
@@ -591,9 +592,6 @@ class MemberAdmin(ScopedAdmin):
 
     def get_list_display(self, request):
         fields = list(super().get_list_display(request))
-        ids = managed_structure_ids(request)
-        if ids is not None and len(ids) < 2:
-            fields.remove("structure")
         if request.GET.get(StatusFilter.parameter_name) != StatusFilter.ALL:
             # One status on screen: the filter already says which.
             fields.remove("status")
