@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from ceplus.env import Env
 from ceplus.oidc_keys import signing_key_pem
+from ceplus.tests.production_env import production_env_without
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_KEY = ROOT / "ceplus" / "tests" / "oidc-test-key.pem"
@@ -71,14 +72,7 @@ def test_a_developer_gets_a_key_made_once_and_kept(tmp_path):
 
 
 def test_start_up_without_a_key_in_production_names_the_variable():
-    env = {
-        "PATH": os.environ["PATH"],
-        "DEBUG": "0",
-        "SECRET_KEY": "Zq8#v2Lp!x9Rt4Wm7Nc1Bf6Hj3Kd5Ys0Ga8Ue2Oi4Pl7Mn9Qb1Vc3Xz6Tr8Ew5",
-        "ALLOWED_HOSTS": "example.org",
-        "DATABASE_URL": "postgres://ceplus@127.0.0.1:5432/ceplus",
-        "FILE_ENCRYPTION_KEYS": "kSO2k6MAzM4R21Ymg7jItsDMTdZ_kGqr9jtSPmdO62U=",
-    }
+    env = {"PATH": os.environ["PATH"], **production_env_without("OIDC_PRIVATE_KEY_FILE")}
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )

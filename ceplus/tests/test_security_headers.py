@@ -8,15 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from ceplus.tests.production_env import PRODUCTION_ENV
+
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCTION_ENV = {
-    "DEBUG": "0",
-    "SECRET_KEY": "Zq8#v2Lp!x9Rt4Wm7Nc1Bf6Hj3Kd5Ys0Ga8Ue2Oi4Pl7Mn9Qb1Vc3Xz6Tr8Ew5",
-    "ALLOWED_HOSTS": "example.org",
-    "DATABASE_URL": "postgres://ceplus@127.0.0.1:5432/ceplus",
-    "FILE_ENCRYPTION_KEYS": "kSO2k6MAzM4R21Ymg7jItsDMTdZ_kGqr9jtSPmdO62U=",
-    "OIDC_PRIVATE_KEY_FILE": "ceplus/tests/oidc-test-key.pem",
-}
 
 
 def csp_directives(header: str) -> dict[str, list[str]]:

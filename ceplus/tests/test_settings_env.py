@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from ceplus.env import Env
+from ceplus.tests.production_env import PRODUCTION_ENV, production_env_without
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -115,15 +116,7 @@ def test_production_needs_postgres_and_a_real_secret_key():
 
 def test_deploy_check_passes_with_production_settings():
     """`manage.py check --deploy --fail-level WARNING` is clean with production settings."""
-    env = {
-        "PATH": os.environ["PATH"],
-        "DEBUG": "0",
-        "SECRET_KEY": "Zq8#v2Lp!x9Rt4Wm7Nc1Bf6Hj3Kd5Ys0Ga8Ue2Oi4Pl7Mn9Qb1Vc3Xz6Tr8Ew5",
-        "ALLOWED_HOSTS": "example.org",
-        "DATABASE_URL": "postgres://ceplus@127.0.0.1:5432/ceplus",
-        "FILE_ENCRYPTION_KEYS": "kSO2k6MAzM4R21Ymg7jItsDMTdZ_kGqr9jtSPmdO62U=",
-        "OIDC_PRIVATE_KEY_FILE": "ceplus/tests/oidc-test-key.pem",
-    }
+    env = {"PATH": os.environ["PATH"], **PRODUCTION_ENV}
     result = subprocess.run(
         [
             sys.executable,
@@ -147,13 +140,7 @@ def test_deploy_check_passes_with_production_settings():
 def test_production_needs_a_file_encryption_key():
     """Without a key the proofs could not be read: production does not start, and says how to
     make one; a malformed key is refused too."""
-    production = {
-        "DEBUG": "0",
-        "SECRET_KEY": "Zq8#v2Lp!x9Rt4Wm7Nc1Bf6Hj3Kd5Ys0Ga8Ue2Oi4Pl7Mn9Qb1Vc3Xz6Tr8Ew5",
-        "ALLOWED_HOSTS": "example.org",
-        "DATABASE_URL": "postgres://ceplus@127.0.0.1:5432/ceplus",
-        "OIDC_PRIVATE_KEY_FILE": "ceplus/tests/oidc-test-key.pem",
-    }
+    production = production_env_without("FILE_ENCRYPTION_KEYS")
     result = run_check(**production)
     assert result.returncode != 0
     assert "FILE_ENCRYPTION_KEYS must be set when DEBUG is off" in result.stderr
