@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Address, Consent, Event, ServiceConsent, User
-from beneficiaries.models import Beneficiary, BeneficiaryChange, Proof
+from beneficiaries.models import Beneficiary, BeneficiaryChange, FamilyConfirmation, Proof
 from ceplus.models import OutgoingEmail
 from ceplus.services import outgoing_emails_erase
 from structures.models import MembershipDecision, status_label
@@ -151,6 +151,15 @@ def member_export(*, member: User) -> dict[str, Any]:
                 ],
             }
             for change in changes
+        ],
+        "mises_a_jour_annuelles": [
+            {
+                "campagne": str(confirmation.campaign),
+                "famille_confirmee_le": _date(confirmation.confirmed_at),
+            }
+            for confirmation in FamilyConfirmation.objects.filter(member=member).select_related(
+                "campaign__structure"
+            )
         ],
         "consentements": [
             {

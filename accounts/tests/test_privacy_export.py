@@ -117,3 +117,20 @@ def test_the_export_never_holds_the_password(member):
     text = json.dumps(member_export(member=member), ensure_ascii=False)
     assert "argon2" not in text
     assert member.password not in text
+
+
+def test_the_export_holds_the_family_confirmed_in_a_yearly_update(member):
+    import datetime
+
+    from beneficiaries.services import campaign_save, family_confirm
+
+    campaign = campaign_save(
+        structure=member.structure,
+        starts_on=datetime.date(2026, 11, 1),
+        deadline=datetime.date(2026, 12, 31),
+        acting_user=None,
+    )
+    family_confirm(member=member, campaign=campaign, acting_user=member)
+    (confirmation,) = member_export(member=member)["mises_a_jour_annuelles"]
+    assert confirmation["campagne"] == f"Mise à jour 2026 de {member.structure.name}"
+    assert confirmation["famille_confirmee_le"]
