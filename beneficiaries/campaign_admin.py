@@ -4,13 +4,11 @@ structure they see, follow who answered and export it. Saved through
 
 from __future__ import annotations
 
-import csv
-
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -20,7 +18,7 @@ from django.utils.translation import pgettext_lazy
 from beneficiaries.campaigns import campaign_progress, members_asked
 from beneficiaries.models import Campaign, FamilyConfirmation
 from beneficiaries.services import campaign_save
-from structures.admin.members import Echo, csv_cell
+from ceplus.csv_files import csv_download
 from structures.scoping import ScopedAdmin, structure_filter
 
 
@@ -210,17 +208,11 @@ class CampaignAdmin(ScopedAdmin):
         confirmed_at = dict(
             FamilyConfirmation.objects.filter(campaign=campaign).values_list("member_id", "confirmed_at")
         )
-        writer = csv.writer(Echo(), delimiter=";", lineterminator="\r\n")
-
-        def rows():
-            yield "\ufeff"
-            yield writer.writerow([str(title) for title, _value in EXPORT_COLUMNS])
-            for member in members_asked(campaign):
-                yield writer.writerow(
-                    [csv_cell(value(member, confirmed_at)) for _title, value in EXPORT_COLUMNS]
-                )
-
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-        filename = f"mise-a-jour-{campaign.starts_on:%Y-%m-%d}-{campaign.structure_id}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return csv_download(
+            f"mise-a-jour-{campaign.starts_on:%Y-%m-%d}-{campaign.structure_id}.csv",
+            [title for title, _value in EXPORT_COLUMNS],
+            (
+                [value(member, confirmed_at) for _title, value in EXPORT_COLUMNS]
+                for member in members_asked(campaign)
+            ),
+        )

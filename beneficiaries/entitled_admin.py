@@ -5,13 +5,12 @@ the structures ``visible_structure_ids`` gives."""
 
 from __future__ import annotations
 
-import csv
 import datetime
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_safe
 
 from beneficiaries.entitlement import Entry, entitled_on
 from beneficiaries.models import Relationship
-from structures.admin.members import Echo, csv_cell
+from ceplus.csv_files import csv_download
 from structures.models import Structure
 from structures.scoping import scope_by_structure, visible_structure_ids
 
@@ -159,7 +158,6 @@ def _entitled_export(request: HttpRequest) -> HttpResponse:
         return _entitled_page(request)
     day: datetime.date = form.cleaned_data["day"]
     entries = _entries(form, ids)
-    writer = csv.writer(Echo(), delimiter=";", lineterminator="\r\n")
     titles = [
         _("Nom"),
         _("Prénom"),
@@ -170,31 +168,20 @@ def _entitled_export(request: HttpRequest) -> HttpResponse:
         pgettext_lazy("libellé", "Email de l'ouvrant-droit"),
         _("Structure"),
     ]
-
-    def rows():
-        yield "\ufeff"
-        yield writer.writerow([str(title) for title in titles])
-        for entry in entries:
-            beneficiary, member = entry.beneficiary, entry.beneficiary.member
-            yield writer.writerow(
-                [
-                    csv_cell(value)
-                    for value in (
-                        beneficiary.last_name,
-                        beneficiary.first_name,
-                        beneficiary.get_relationship_display(),
-                        beneficiary.birth_date.strftime("%d/%m/%Y"),
-                        entry.age,
-                        f"{member.last_name} {member.first_name}".strip(),
-                        member.email,
-                        member.structure.name,
-                    )
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="ayants-droit-au-{day:%Y-%m-%d}.csv"'
-    return response
+    rows = (
+        (
+            entry.beneficiary.last_name,
+            entry.beneficiary.first_name,
+            entry.beneficiary.get_relationship_display(),
+            entry.beneficiary.birth_date.strftime("%d/%m/%Y"),
+            entry.age,
+            f"{entry.beneficiary.member.last_name} {entry.beneficiary.member.first_name}".strip(),
+            entry.beneficiary.member.email,
+            entry.beneficiary.member.structure.name,
+        )
+        for entry in entries
+    )
+    return csv_download(f"ayants-droit-au-{day:%Y-%m-%d}.csv", titles, rows)
 
 
 entitled_page = admin.site.admin_view(_entitled_page)

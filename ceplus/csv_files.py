@@ -1,4 +1,5 @@
-"""CSV files as a spreadsheet exports them: the reading every import of the product shares.
+"""CSV files as a spreadsheet exports them: the reading every import of the product shares, and
+the writing of every export (``csv_download``).
 
 A file is read in memory (it holds personal data: never written to disk) into its header and
 its rows, each with the number of its line in the file, so that a report can say "ligne 4 : …".
@@ -14,9 +15,11 @@ import csv
 import datetime
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -215,3 +218,39 @@ def parse_date(value: str) -> datetime.date | None:
         except ValueError:
             continue
     return None
+
+
+# --- Exports ---------------------------------------------------------------------------------------
+
+
+class _Echo:
+    """A file-like object for csv.writer that hands each line back instead of storing it."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def spreadsheet_text(value: Any) -> str:
+    """A cell a spreadsheet shows as text: a leading = + - @ (or tab, CR) would make it a formula."""
+    text = "" if value is None else str(value)
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+def csv_download(
+    filename: str, titles: Iterable[Any], rows: Iterable[Iterable[Any]]
+) -> StreamingHttpResponse:
+    """A CSV file for Excel (UTF-8 with BOM, ";" separator, CRLF), its ``titles`` then ``rows``
+    read lazily, streamed so that a long list never sits in memory; every cell as text."""
+    writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
+
+    def lines():
+        yield "\ufeff"
+        yield writer.writerow([str(title) for title in titles])
+        for row in rows:
+            yield writer.writerow([spreadsheet_text(value) for value in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

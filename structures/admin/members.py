@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import copy
-import csv
 from dataclasses import dataclass
 from html import escape
 from types import SimpleNamespace
-from typing import Any
 from urllib.parse import urlencode
 
 from allauth.account.models import EmailAddress
@@ -48,6 +46,7 @@ from beneficiaries.entitlement import standings
 from beneficiaries.models import Beneficiary, Proof
 from beneficiaries.rules import household_in_words
 from ceplus.admin_base import changes_table
+from ceplus.csv_files import csv_download
 from ceplus.text import days_in_words, short_list
 from structures import lifecycle
 from structures.admin.common import (
@@ -289,21 +288,6 @@ IDENTITY_PARAMETER = "identite"
 PRESERVED_FILTERS = "_changelist_filters"
 
 
-class Echo:
-    """A file-like object for csv.writer that hands each line back instead of storing it."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_cell(value: Any) -> str:
-    """A cell a spreadsheet shows as text: a leading = + - @ (or tab, CR) would make it a formula."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
-
-
 def job_title_text(member: User) -> str:
     """The member's fonction: a title of the list, or "Autre : …" as the member typed it."""
     if member.job_title is not None:
@@ -345,24 +329,22 @@ def member_address(member: User) -> Address | None:
 
 
 def members_csv_response(queryset) -> StreamingHttpResponse:
-    """The members of ``queryset`` as a CSV file for Excel: UTF-8 with BOM, ";" separator,
-    French headers, streamed so that a long list never sits in memory."""
-    writer = csv.writer(Echo(), delimiter=";", lineterminator="\r\n")
+    """The members of ``queryset`` as a CSV file for Excel (``ceplus.csv_files.csv_download``),
+    French headers, read in chunks so that a long list never sits in memory."""
 
     def rows():
-        yield "\ufeff"
-        yield writer.writerow([str(title) for title, _value in EXPORT_COLUMNS])
         members = (
             queryset.defer(None).prefetch_related(None).select_related("job_title", "structure", "address")
         )
         for member in members.iterator(chunk_size=2000):
             member.export_address = member_address(member)
-            yield writer.writerow([csv_cell(value(member)) for _title, value in EXPORT_COLUMNS])
+            yield [value(member) for _title, value in EXPORT_COLUMNS]
 
-    filename = f"ouvrants-droit-{timezone.localdate():%Y-%m-%d}.csv"
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_download(
+        f"ouvrants-droit-{timezone.localdate():%Y-%m-%d}.csv",
+        [title for title, _value in EXPORT_COLUMNS],
+        rows(),
+    )
 
 
 def cell(text: str, detail: str, detail_class: str = "row-detail") -> str:
