@@ -4,29 +4,16 @@ proofs); after that day without a proof the child is "Plus Ã©ligible depuis le â
 the list."""
 
 import datetime
-import io
 
 import pytest
-import time_machine
-from django.core.management import call_command
 from django.urls import reverse
 
 from beneficiaries.entitlement import State, standing
 from beneficiaries.models import Beneficiary, Proof
+from beneficiaries.tests.daily_helpers import at, daily
 from ceplus.tests.factories import BeneficiaryFactory, MemberFactory, PendingMemberFactory, StructureFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def at(day: datetime.date):
-    return time_machine.travel(datetime.datetime(day.year, day.month, day.day, 11, tzinfo=datetime.UTC))
-
-
-def daily(capture) -> str:
-    out = io.StringIO()
-    with capture(execute=True):
-        call_command("structures_daily", stdout=out)
-    return out.getvalue()
 
 
 def make_structure(**rules):

@@ -5,20 +5,16 @@ deadline the unconfirmed family "À confirmer" until the member confirms."""
 import datetime
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from beneficiaries.entitlement import entitled_on
 from beneficiaries.models import Campaign, FamilyConfirmation
+from beneficiaries.tests.daily_helpers import at
 from ceplus.tests.factories import BeneficiaryFactory, MemberFactory, PendingMemberFactory, StructureFactory
 
 pytestmark = pytest.mark.django_db
 
 PAGE = reverse("campaign_update")
-
-
-def at(day: datetime.date):
-    return time_machine.travel(datetime.datetime(day.year, day.month, day.day, 11, tzinfo=datetime.UTC))
 
 
 @pytest.fixture

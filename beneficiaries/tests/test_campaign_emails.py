@@ -3,28 +3,14 @@ bénéficiaires" on the start date to each validated member with beneficiaries, 
 reminder 7 days before the deadline to those who have not confirmed, once."""
 
 import datetime
-import io
 
 import pytest
-import time_machine
-from django.core.management import call_command
 
 from beneficiaries.models import Campaign, FamilyConfirmation
+from beneficiaries.tests.daily_helpers import at, daily
 from ceplus.tests.factories import BeneficiaryFactory, MemberFactory, PendingMemberFactory, StructureFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def at(day: datetime.date):
-    """Noon in Paris on ``day``."""
-    return time_machine.travel(datetime.datetime(day.year, day.month, day.day, 11, tzinfo=datetime.UTC))
-
-
-def daily(capture) -> str:
-    out = io.StringIO()
-    with capture(execute=True):
-        call_command("structures_daily", stdout=out)
-    return out.getvalue()
 
 
 @pytest.fixture

@@ -83,6 +83,21 @@ def code_from(location: str) -> str:
     return parse_qs(urlsplit(location).query)["code"][0]
 
 
+def exchange_code(world, code: str, verifier: str) -> requests.Response:
+    """The token request a service makes with ``code``, by hand (no client library's checks)."""
+    return requests.post(
+        world["metadata"]["token_endpoint"],
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT_URI,
+            "code_verifier": verifier,
+        },
+        auth=(world["client"].id, world["secret"]),
+        timeout=10,
+    )
+
+
 def sign_in_to_service(world, email: str):
     """Sign in at the portal, authorize, consent: (oauth client, verifier, nonce, the code)."""
     session, answer = sign_in(world["base"], email)
@@ -143,34 +158,14 @@ def test_the_code_works_once(world):
     oauth, verifier, _nonce, code = sign_in_to_service(world, "marie@example.org")
     oauth.fetch_token(world["metadata"]["token_endpoint"], code=code, code_verifier=verifier)
 
-    replay = requests.post(
-        world["metadata"]["token_endpoint"],
-        data={
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": REDIRECT_URI,
-            "code_verifier": verifier,
-        },
-        auth=(world["client"].id, world["secret"]),
-        timeout=10,
-    )
+    replay = exchange_code(world, code, verifier)
     assert replay.status_code == 400
     assert replay.json()["error"] == "invalid_grant"
 
 
 def test_a_wrong_code_verifier_gets_no_token(world):
     _oauth, _verifier, _nonce, code = sign_in_to_service(world, "marie@example.org")
-    answer = requests.post(
-        world["metadata"]["token_endpoint"],
-        data={
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": REDIRECT_URI,
-            "code_verifier": generate_token(48),
-        },
-        auth=(world["client"].id, world["secret"]),
-        timeout=10,
-    )
+    answer = exchange_code(world, code, generate_token(48))
     assert answer.status_code == 400
     assert "access_token" not in answer.json()
 
@@ -243,17 +238,7 @@ def test_a_deactivated_members_token_stops_working(world):
 def test_a_code_issued_before_the_deactivation_gets_no_token(world):
     _oauth, verifier, _nonce, code = sign_in_to_service(world, "marie@example.org")
     member_deactivate(member=world["member"], acting_user=StaffFactory(), reason="Départ")
-    answer = requests.post(
-        world["metadata"]["token_endpoint"],
-        data={
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": REDIRECT_URI,
-            "code_verifier": verifier,
-        },
-        auth=(world["client"].id, world["secret"]),
-        timeout=10,
-    )
+    answer = exchange_code(world, code, verifier)
     assert answer.status_code == 400
 
 
