@@ -372,7 +372,7 @@ class ProofAdmin(ScopedAdmin):
                 messages.WARNING,
             )
             return HttpResponseRedirect(reverse("admin:beneficiaries_proof_change", args=[proof.pk]))
-        extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[content_type]
+        extension = ProofFile.EXTENSIONS[content_type]
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="justificatif-{proof.pk}.{extension}"'
         response["X-Content-Type-Options"] = "nosniff"

@@ -244,6 +244,9 @@ class ProofFile(models.Model):
         JPEG = "image/jpeg", "JPEG"
         PNG = "image/png", "PNG"
 
+    # The name a downloaded file gets, by type.
+    EXTENSIONS = {ContentType.PDF: "pdf", ContentType.JPEG: "jpg", ContentType.PNG: "png"}
+
     proof = models.OneToOneField(
         Proof, verbose_name=_("justificatif"), on_delete=models.CASCADE, primary_key=True, related_name="file"
     )
@@ -260,12 +263,6 @@ class ProofFile(models.Model):
             "type": self.get_content_type_display(),
             "size": max(1, round(self.size / 1024)),
         }
-
-    @property
-    def extension(self) -> str:
-        return {self.ContentType.PDF: "pdf", self.ContentType.JPEG: "jpg", self.ContentType.PNG: "png"}[
-            self.content_type
-        ]
 
 
 class Campaign(models.Model):

@@ -72,9 +72,7 @@ def check_proof_file(name: str, content: bytes) -> CheckedFile:
             % {
                 "extension": extension,
                 "type": ProofFile.ContentType(content_type).label,
-                "expected": sorted(EXTENSIONS[content_type])[0]
-                if content_type != ProofFile.ContentType.JPEG
-                else ".jpg",
+                "expected": f".{ProofFile.EXTENSIONS[content_type]}",
             }
         )
     return CheckedFile(content=content, content_type=content_type)
