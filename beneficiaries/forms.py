@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from beneficiaries.models import Beneficiary
+from beneficiaries.models import Beneficiary, ProofKind
 from beneficiaries.proof_files import CheckedFile, ProofFileError, check_proof_file, too_large_message
 from beneficiaries.rules import (
     BeneficiaryRules,
@@ -300,12 +300,14 @@ class ProofForm(forms.Form):
     def __init__(
         self,
         *args,
-        kinds: list[tuple[str, str]],
+        needs: list[tuple[str, tuple[str, ...]]],
         too_large: bool = False,
         dropped_size: int | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        # The documents accepted for what is to prove (``entitlement.proof_needs``).
+        kinds = [(kind, str(ProofKind(kind).label)) for _purpose, documents in needs for kind in documents]
         self.fields["kind"].choices = kinds
         if len(kinds) == 1:
             self.fields["kind"].initial = kinds[0][0]

@@ -15,7 +15,7 @@ from typing import Protocol
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from beneficiaries.models import PARTNER_RELATIONSHIPS, ProofKind, Relationship
+from beneficiaries.models import PARTNER_RELATIONSHIPS, Proof, ProofKind, Relationship
 
 
 class BeneficiaryRules(Protocol):
@@ -214,6 +214,15 @@ def documents_in_words(kinds) -> str:
     if len(labels) < 2:
         return "".join(labels)
     return _("%(first)s ou %(last)s") % {"first": ", ".join(labels[:-1]), "last": labels[-1]}
+
+
+def needs_in_words(needs) -> list[dict[str, str]]:
+    """What is to prove (``entitlement.proof_needs``) as the member reads it: each purpose with
+    its documents in words."""
+    return [
+        {"purpose": str(Proof.Purpose(purpose).label), "documents": documents_in_words(kinds)}
+        for purpose, kinds in needs
+    ]
 
 
 def rules_summary(structure: BeneficiaryRules) -> dict:

@@ -17,8 +17,8 @@ from accounts.models import User
 from beneficiaries import services
 from beneficiaries.entitlement import State, standings
 from beneficiaries.forms import BeneficiaryForm, ProofForm, add_rule_errors
-from beneficiaries.models import Beneficiary, Proof, ProofFile, ProofKind
-from beneficiaries.rules import BeneficiaryRules, Candidate, documents_in_words, rules_summary
+from beneficiaries.models import Beneficiary, ProofFile
+from beneficiaries.rules import BeneficiaryRules, Candidate, needs_in_words, rules_summary
 from ceplus.uploads import MemoryOnlyUploadHandler
 
 
@@ -137,10 +137,6 @@ def beneficiary_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "beneficiaries/remove.html", {"beneficiary": beneficiary})
 
 
-def _proof_choices(needs: list[tuple[str, tuple[str, ...]]]) -> list[tuple[str, str]]:
-    return [(kind, str(ProofKind(kind).label)) for _purpose, kinds in needs for kind in kinds]
-
-
 @csrf_exempt
 @approved_member_required
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -171,12 +167,12 @@ def _proof_send(request: HttpRequest, pk: int, handler: MemoryOnlyUploadHandler)
         form = ProofForm(
             request.POST,
             request.FILES,
-            kinds=_proof_choices(needs),
+            needs=needs,
             too_large=handler.too_large,
             dropped_size=handler.dropped_size,
         )
     else:
-        form = ProofForm(kinds=_proof_choices(needs))
+        form = ProofForm(needs=needs)
     if request.method == "POST" and form.is_valid():
         kind = form.cleaned_data["kind"]
         purpose = next(purpose for purpose, kinds in needs if kind in kinds)
@@ -209,9 +205,6 @@ def _proof_send(request: HttpRequest, pk: int, handler: MemoryOnlyUploadHandler)
             "beneficiary": beneficiary,
             "standing": standing,
             "waiting": standing.state == State.PROOF_SENT,
-            "purposes": [
-                {"purpose": Proof.Purpose(purpose).label, "documents": documents_in_words(kinds)}
-                for purpose, kinds in needs
-            ],
+            "purposes": needs_in_words(needs),
         },
     )

@@ -32,8 +32,8 @@ from accounts.signup.services import RegistrationRefused, registration_submit
 from accounts.signup.state import SENT_KEY, STEPS, SignupWizard, WizardStateInvalid, step_by_key, to_session
 from beneficiaries.entitlement import proof_needs
 from beneficiaries.forms import OptionalProofForm
-from beneficiaries.models import Proof, ProofFile, ProofKind, Relationship
-from beneficiaries.rules import rules_summary
+from beneficiaries.models import ProofFile, Relationship
+from beneficiaries.rules import needs_in_words, rules_summary
 from beneficiaries.services import proof_draft_keep, proof_drafts_describe
 from ceplus.models import LegalDocument
 from ceplus.uploads import MemoryOnlyUploadHandler
@@ -318,7 +318,6 @@ def _proof_forms(request: HttpRequest, wizard: SignupWizard, rows, handler=None)
     drafts = proof_drafts_describe([wizard.proof_token(row) for _index, row, _needs in rows])
     items = []
     for index, row, needs in rows:
-        kinds = [(kind, str(ProofKind(kind).label)) for _purpose, documents in needs for kind in documents]
         prefix = f"p{index}"
         draft = drafts.get(wizard.proof_token(row) or "")
         dropped = (handler.dropped.get(f"{prefix}-file") if handler is not None else None) or None
@@ -326,7 +325,7 @@ def _proof_forms(request: HttpRequest, wizard: SignupWizard, rows, handler=None)
             request.POST if request.method == "POST" else None,
             request.FILES if request.method == "POST" else None,
             prefix=prefix,
-            kinds=kinds,
+            needs=needs,
             has_file=draft is not None,
             too_large=dropped is not None,
             dropped_size=dropped,
@@ -336,13 +335,7 @@ def _proof_forms(request: HttpRequest, wizard: SignupWizard, rows, handler=None)
                 "row": row,
                 "form": form,
                 "draft": draft,
-                "needs": [
-                    {
-                        "purpose": Proof.Purpose(purpose).label,
-                        "documents": ", ".join(dict(kinds)[k] for k in documents),
-                    }
-                    for purpose, documents in needs
-                ],
+                "needs": needs_in_words(needs),
             }
         )
     return items
